@@ -1,0 +1,57 @@
+"""The supervision and social-evaluation platform. ``create_app`` builds the Flask app."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from survey import config as config_module
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """A top-level data folder (``templates``, ``questionnaires``): beside the package in a
+    checkout, inside it (as ``_<name>``) in an installed wheel."""
+    checkout = PACKAGE_DIR.parent / name
+    if checkout.is_dir():
+        return checkout
+    return PACKAGE_DIR / f"_{name}"
+
+
+def create_app(config_override: dict | None = None) -> Flask:
+    settings = config_module.build(config_override)
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        instance_path=settings["INSTANCE_PATH"],
+        instance_relative_config=False,
+    )
+    app.config.update(settings)
+    app.permanent_session_lifetime = settings["PERMANENT_SESSION_LIFETIME"]
+    if settings["PROXY_COUNT"]:
+        count = settings["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    from survey import errors, headers, i18n, portals, templating
+    from survey.accounts import login as account_login
+    from survey.db import db
+    from survey.extensions import csrf, limiter
+    from survey.features import FEATURE_BLUEPRINTS
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    account_login.init_app(app)
+    headers.init_app(app)
+    templating.init_app(app)
+    errors.register_error_handlers(app)
+    portals.register(app, FEATURE_BLUEPRINTS)
+    logger.debug("app created for %s", app.config["DATABASE_URL"].split("@")[-1])
+    return app

@@ -1,0 +1,85 @@
+"""Reading jurisdictions and agencies within what a user may see.
+
+A supervisor of the city sees the city and every district under it; a district's
+supervisor sees only that district. Every admin view reads through these helpers.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.accounts.models import User
+from survey.agencies.models import Agency, Jurisdiction, Section
+
+
+def jurisdiction_ids_under(session: Session, root_id: int) -> list[int]:
+    """``root_id`` and every jurisdiction nested under it (breadth first)."""
+    ids, frontier = [root_id], [root_id]
+    while frontier:
+        frontier = list(
+            session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier)))
+        )
+        ids.extend(frontier)
+    return ids
+
+
+def scope_ids(session: Session, user: User) -> list[int]:
+    """The jurisdictions an office user may read."""
+    if user.jurisdiction_id is None:
+        return []
+    return jurisdiction_ids_under(session, user.jurisdiction_id)
+
+
+def visible_jurisdictions(session: Session, user: User) -> list[Jurisdiction]:
+    ids = scope_ids(session, user)
+    return list(
+        session.scalars(select(Jurisdiction).where(Jurisdiction.id.in_(ids)).order_by(Jurisdiction.id))
+    )
+
+
+def visible_agencies(
+    session: Session,
+    user: User,
+    *,
+    jurisdiction_id: int | None = None,
+    include_deleted: bool = False,
+    search: str = "",
+    kind=None,
+):
+    ids = scope_ids(session, user)
+    if jurisdiction_id is not None:
+        ids = [jid for jid in ids if jid == jurisdiction_id]
+    statement = select(Agency).where(Agency.jurisdiction_id.in_(ids))
+    if not include_deleted:
+        statement = statement.where(Agency.deleted_at.is_(None))
+    if search:
+        pattern = f"%{search}%"
+        statement = statement.where(Agency.name.like(pattern) | Agency.short_name.like(pattern))
+    if kind is not None:
+        statement = statement.where(Agency.kind == kind)
+    return list(session.scalars(statement.order_by(Agency.jurisdiction_id, Agency.id)))
+
+
+def jurisdiction_or_404(session: Session, user: User, jurisdiction_id: int) -> Jurisdiction:
+    jurisdiction = session.get(Jurisdiction, jurisdiction_id)
+    if jurisdiction is None or jurisdiction.id not in scope_ids(session, user):
+        abort(404)
+    return jurisdiction
+
+
+def agency_or_404(session: Session, user: User, agency_id: int) -> Agency:
+    """The agency if the user's office supervises it; 404 otherwise (no existence leak)."""
+    agency = session.get(Agency, agency_id)
+    if agency is None or agency.jurisdiction_id not in scope_ids(session, user):
+        abort(404)
+    return agency
+
+
+def section_or_404(session: Session, user: User, section_id: int) -> Section:
+    section = session.get(Section, section_id)
+    if section is None:
+        abort(404)
+    agency_or_404(session, user, section.agency_id)
+    return section

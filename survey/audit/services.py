@@ -1,0 +1,62 @@
+"""Writing the audit log. Every state change of a service calls ``record`` in its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+
+from sqlalchemy.orm import Session
+
+from survey.audit.models import AuditEntry
+
+logger = logging.getLogger(__name__)
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def snapshot(obj, fields: tuple[str, ...]) -> dict:
+    """The listed attributes of ``obj`` as JSON-ready values."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record(
+    session: Session,
+    actor,
+    action: str,
+    entity,
+    *,
+    jurisdiction_id: int | None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Append one entry; flushed with the change it describes, in the same transaction."""
+    session.flush()  # the entity needs its id
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        jurisdiction_id=jurisdiction_id,
+        action=action,
+        entity_type=entity.__tablename__,
+        entity_id=entity.id,
+        before=_plain(before),
+        after=_plain(after),
+    )
+    session.add(entry)
+    logger.info(
+        "%s %s %s:%s",
+        actor.username if actor is not None else "system",
+        action,
+        entry.entity_type,
+        entry.entity_id,
+    )
+    return entry

@@ -1,0 +1,84 @@
+"""The audit log with filters (admin, read-only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from survey.accounts.models import User
+from survey.agencies.queries import scope_ids
+from survey.audit.models import AuditEntry
+from survey.db import db
+from survey.forms import strip
+from survey.portals import viewer_may_read
+
+admin_audit = Blueprint("audit", __name__, url_prefix="/audit")
+PAGE_SIZE = 50
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    actor = StringField(_l("User name"), validators=[Optional(), Length(max=50)], filters=[strip])
+    action = SelectField(_l("Action"), validators=[Optional()])
+    entity_type = SelectField(_l("Record type"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
+@admin_audit.route("/")
+@viewer_may_read
+def index():
+    ids = scope_ids(db.session, current_user)
+    scoped = select(AuditEntry).where(AuditEntry.jurisdiction_id.in_(ids))
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", "—")] + [
+        (a, a) for a in db.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.jurisdiction_id.in_(ids)).distinct()
+            .order_by(AuditEntry.action)
+        )
+    ]
+    form.entity_type.choices = [("", "—")] + [
+        (t, t) for t in db.session.scalars(
+            select(AuditEntry.entity_type).where(AuditEntry.jurisdiction_id.in_(ids)).distinct()
+            .order_by(AuditEntry.entity_type)
+        )
+    ]
+    statement = scoped
+    if form.validate():
+        if form.actor.data:
+            statement = statement.join(User, AuditEntry.actor_id == User.id).where(
+                func.lower(User.username) == form.actor.data.lower()
+            )
+        if form.action.data:
+            statement = statement.where(AuditEntry.action == form.action.data)
+        if form.entity_type.data:
+            statement = statement.where(AuditEntry.entity_type == form.entity_type.data)
+        if form.date_from.data:
+            statement = statement.where(AuditEntry.created_at >= _day_start(form.date_from.data))
+        if form.date_to.data:
+            end = _day_start(form.date_to.data + dt.timedelta(days=1))
+            statement = statement.where(AuditEntry.created_at < end)
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    entries = db.session.scalars(
+        statement.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "audit/audit.html", form=form, entries=entries, page=page, total=total,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        filter_args={key: value for key, value in request.args.items() if key != "page"},
+    )

@@ -1,0 +1,133 @@
+"""The ``survey`` command: a Flask CLI group bound to the app factory. Commands stay thin."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from survey import create_app
+from survey.config import ConfigError
+
+
+def _create_app():
+    try:
+        return create_app()
+    except ConfigError as error:
+        click.echo(f"Configuration error: {error}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
+             load_dotenv=False)
+def main():
+    """Function supervision and social evaluation platform."""
+
+
+@main.group()
+def db():
+    """Database schema (Alembic)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision):
+    """Migrate the database to the latest schema."""
+    from survey import migrations
+
+    migrations.upgrade(current_app.config["DATABASE_URL"], revision=revision)
+    click.echo("Database is at revision " + revision + ".")
+
+
+@db.command("downgrade")
+@click.option("--revision", required=True)
+@with_appcontext
+def db_downgrade(revision):
+    """Step the schema back to REVISION (dangerous: drops data of later revisions)."""
+    from survey import migrations
+
+    migrations.downgrade(current_app.config["DATABASE_URL"], revision=revision)
+    click.echo("Database is at revision " + revision + ".")
+
+
+def print_logins(logins) -> None:
+    from survey.demo.loader import DEMO_PASSWORD
+
+    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    for login in logins:
+        click.echo(f"  {login.username:<14} {login.role.value:<14} {login.scope}")
+
+
+@main.command("demo")
+@with_appcontext
+def demo():
+    """Load the demo data (Zaozhuang) into an empty database."""
+    from survey.db import db as database
+    from survey.demo import loader
+
+    session = database.session
+    if not loader.is_empty(session):
+        click.echo("The database already has data; the demo was not loaded.")
+        print_logins(loader.demo_logins())
+        return
+    logins = loader.load(session)
+    session.commit()
+    click.echo("Demo data loaded.")
+    print_logins(logins)
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True, help="Display name.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["supervisor", "agency_editor", "agency_leader", "viewer"]),
+)
+@click.option("--jurisdiction", help="Jurisdiction name (supervisor, viewer).")
+@click.option("--agency", help="Agency full name (agency_editor, agency_leader).")
+@click.password_option(prompt="Password", confirmation_prompt=True)
+@with_appcontext
+def create_user_command(username, display_name, role, jurisdiction, agency, password):
+    """Create a staff account."""
+    from survey.accounts.models import Role
+    from survey.accounts.services import create_user
+    from survey.agencies.models import Agency, Jurisdiction
+    from survey.db import db as database
+    from survey.errors import DomainError
+
+    session = database.session
+    role = Role(role)
+    scope = {}
+    if role.is_agency_role:
+        if not agency:
+            raise click.BadParameter("an agency role needs --agency", param_hint="--agency")
+        found = session.scalars(
+            select(Agency).where(Agency.name == agency, Agency.deleted_at.is_(None))
+        ).all()
+        if len(found) != 1:
+            raise click.BadParameter(
+                f"no agency named {agency!r}" if not found else f"{agency!r} is ambiguous",
+                param_hint="--agency",
+            )
+        scope["agency_id"] = found[0].id
+    else:
+        if not jurisdiction:
+            raise click.BadParameter(f"role {role.value} needs --jurisdiction",
+                                     param_hint="--jurisdiction")
+        found = session.scalars(select(Jurisdiction).where(Jurisdiction.name == jurisdiction)).all()
+        if len(found) != 1:
+            raise click.BadParameter(f"no jurisdiction named {jurisdiction!r}",
+                                     param_hint="--jurisdiction")
+        scope["jurisdiction_id"] = found[0].id
+    try:
+        user = create_user(session, None, username=username, display_name=display_name, role=role,
+                           password=password, must_change_password=False, **scope)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    session.commit()
+    click.echo(f"Created {user.username} ({role.value}).")

@@ -1,0 +1,88 @@
+"""The assessment year: one per jurisdiction and year, with its configuration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.agencies.models import Jurisdiction
+from survey.db import Base, UTCDateTime, utcnow
+from survey.errors import DomainError
+from survey.types import value_enum
+
+
+class YearState(enum.Enum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(YEAR_STATE_LABELS[self])
+
+
+YEAR_STATE_LABELS = {
+    YearState.draft: _l("Draft"),
+    YearState.open: _l("Open"),
+    YearState.closed: _l("Closed"),
+}
+
+
+class AssessmentYear(Base):
+    """Draft → open → closed. A closed year and its configuration never change again."""
+
+    __tablename__ = "assessment_years"
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_id", "year", name="uq_assessment_years_jurisdiction_year"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_in_range"),
+        CheckConstraint(
+            "(state = 'draft' AND opened_at IS NULL AND closed_at IS NULL)"
+            " OR (state = 'open' AND opened_at IS NOT NULL AND closed_at IS NULL)"
+            " OR (state = 'closed' AND opened_at IS NOT NULL AND closed_at IS NOT NULL)",
+            name="timestamps_match_state",
+        ),
+        # At most one open year per jurisdiction.
+        Index(
+            "uq_assessment_years_one_open",
+            "jurisdiction_id",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    year: Mapped[int]
+    state: Mapped[YearState] = mapped_column(
+        value_enum(YearState, "year_state"), default=YearState.draft
+    )
+    config: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    jurisdiction: Mapped[Jurisdiction] = relationship()
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state is not YearState.closed
+
+    def open(self) -> None:
+        if self.state is not YearState.draft:
+            raise DomainError(_l("Only a draft year can be opened."))
+        self.state = YearState.open
+        self.opened_at = utcnow()
+
+    def close(self) -> None:
+        if self.state is not YearState.open:
+            raise DomainError(_l("Only an open year can be closed."))
+        self.state = YearState.closed
+        self.closed_at = utcnow()
+
+    def __repr__(self) -> str:
+        return f"<AssessmentYear {self.id} {self.year} {self.state.value}>"

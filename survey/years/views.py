@@ -1,0 +1,111 @@
+"""Assessment years and their configuration (admin)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.accounts.forms import ConfirmForm
+from survey.agencies.queries import jurisdiction_or_404, scope_ids, visible_jurisdictions
+from survey.db import db
+from survey.errors import DomainError
+from survey.portals import viewer_may_read
+from survey.years import services
+from survey.years.config import ConfigInvalid
+from survey.years.forms import NewYearForm, YearConfigForm
+from survey.years.models import AssessmentYear
+
+admin_years = Blueprint("years", __name__, url_prefix="/years")
+
+
+def _year_or_404(year_id: int) -> AssessmentYear:
+    year = db.session.get(AssessmentYear, year_id)
+    if year is None or year.jurisdiction_id not in scope_ids(db.session, current_user):
+        abort(404)
+    return year
+
+
+@admin_years.route("/")
+@viewer_may_read
+def index():
+    years = db.session.scalars(
+        select(AssessmentYear)
+        .where(AssessmentYear.jurisdiction_id.in_(scope_ids(db.session, current_user)))
+        .order_by(AssessmentYear.year.desc(), AssessmentYear.jurisdiction_id)
+    ).all()
+    return render_template("years/years.html", years=years, form=NewYearForm(),
+                           confirm=ConfirmForm())
+
+
+@admin_years.route("/new", methods=["GET", "POST"])
+def create():
+    form = NewYearForm()
+    form.jurisdiction_id.choices = [
+        (j.id, j.name) for j in visible_jurisdictions(db.session, current_user)
+    ]
+    if form.validate_on_submit():
+        jurisdiction = jurisdiction_or_404(db.session, current_user, form.jurisdiction_id.data)
+        try:
+            year = services.create_year(
+                db.session, current_user, jurisdiction_id=jurisdiction.id, year=form.year.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.year.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Year %(year)d created with the default configuration.", year=year.year),
+                  "success")
+            return redirect(url_for(".show", year_id=year.id))
+    return render_template("years/year_new.html", form=form)
+
+
+@admin_years.route("/<int:year_id>", methods=["GET", "POST"])
+@viewer_may_read
+def show(year_id: int):
+    year = _year_or_404(year_id)
+    form = YearConfigForm.from_config(year.config)
+    if form.validate_on_submit():
+        try:
+            services.update_config(db.session, current_user, year, form.to_config())
+        except ConfigInvalid as invalid:
+            db.session.rollback()
+            for path, message in invalid.errors:
+                field = form.field_for(path)
+                (field.errors if field is not None else form.form_errors).append(message)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The configuration of %(year)d was saved.", year=year.year), "success")
+            return redirect(url_for(".show", year_id=year.id))
+    return render_template("years/year.html", year=year, form=form, confirm=ConfirmForm())
+
+
+def _transition(year_id: int, action, message: str):
+    year = _year_or_404(year_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            action(db.session, current_user, year)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(message % {"year": year.year}, "success")
+    return redirect(url_for(".show", year_id=year.id))
+
+
+@admin_years.route("/<int:year_id>/open", methods=["POST"])
+def open_year(year_id: int):
+    return _transition(year_id, services.open_year, _("Year %(year)d is open."))
+
+
+@admin_years.route("/<int:year_id>/close", methods=["POST"])
+def close_year(year_id: int):
+    return _transition(
+        year_id, services.close_year, _("Year %(year)d is closed; it can no longer change.")
+    )
