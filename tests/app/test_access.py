@@ -1,0 +1,155 @@
+"""Every registered route, as every kind of user. New routes are covered automatically:
+a route that is not public must refuse anonymous users, the wrong role and the wrong scope."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey.agencies.models import Section
+
+PUBLIC_ENDPOINTS = {"static", "public.home.index", "public.home.health", "public.accounts.login"}
+METHODS = ("GET", "POST")
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in METHODS:
+            if method in rule.methods:
+                yield rule, method
+
+
+def url_for_rule(rule, values: dict) -> str:
+    missing = set(rule.arguments) - set(values)
+    assert not missing, f"no test value for {missing} in {rule.rule}: add it to the matrix"
+    return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+
+
+def city_values(world, db_session) -> dict:
+    """Ids of records that belong to the city (out of a district office's scope)."""
+    section = db_session.scalar(select(Section).where(Section.agency_id == world.agency_a.id))
+    return {
+        "agency_id": world.agency_a.id,
+        "section_id": section.id,
+        "jurisdiction_id": world.city.id,
+        "user_id": world.supervisor.id,
+        "year_id": world.year.id,
+        "filename": "app.css",
+    }
+
+
+def request(client, method, url):
+    response = client.open(url, method=method, data={})
+    response.close()  # static files stream from an open file
+    return response
+
+
+def test_every_route_is_known(app):
+    """Each endpoint is public by decision or under a guarded portal."""
+    for rule in app.url_map.iter_rules():
+        portal = rule.endpoint.split(".", 1)[0]
+        assert rule.endpoint in PUBLIC_ENDPOINTS or portal in {"admin", "agency", "account"}, (
+            f"{rule.endpoint} ({rule.rule}) is neither public nor under a portal"
+        )
+
+
+def test_anonymous_users_are_sent_to_login(app, world, db_session, client):
+    values = city_values(world, db_session)
+    for rule, method in routes(app):
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        response = request(client, method, url_for_rule(rule, values))
+        assert response.status_code == 302, (method, rule.rule, response.status_code)
+        assert "/login" in response.headers["Location"], (method, rule.rule)
+
+
+@pytest.mark.parametrize("who", ["editor_a", "leader_a"])
+def test_agency_users_cannot_reach_the_admin_portal(app, world, db_session, login, who):
+    client = login(getattr(world, who))
+    values = city_values(world, db_session)
+    for rule, method in routes(app):
+        if rule.endpoint.startswith("admin."):
+            response = request(client, method, url_for_rule(rule, values))
+            assert response.status_code == 403, (method, rule.rule, response.status_code)
+
+
+@pytest.mark.parametrize("who", ["supervisor", "viewer"])
+def test_office_users_cannot_reach_the_agency_portal(app, world, db_session, login, who):
+    client = login(getattr(world, who))
+    values = city_values(world, db_session)
+    for rule, method in routes(app):
+        if rule.endpoint.startswith("agency."):
+            response = request(client, method, url_for_rule(rule, values))
+            assert response.status_code == 403, (method, rule.rule, response.status_code)
+
+
+def test_viewers_only_read_views_marked_for_them(app, world, db_session, login):
+    client = login(world.viewer)
+    values = city_values(world, db_session)
+    readable = 0
+    for rule, method in routes(app):
+        if not rule.endpoint.startswith("admin."):
+            continue
+        view = app.view_functions[rule.endpoint]
+        response = request(client, method, url_for_rule(rule, values))
+        if method == "GET" and getattr(view, "viewer_may_read", False):
+            readable += 1
+            assert response.status_code == 200, (method, rule.rule, response.status_code)
+        else:
+            assert response.status_code == 403, (method, rule.rule, response.status_code)
+    assert readable >= 5
+
+
+def test_district_office_cannot_reach_city_records(app, world, db_session, login):
+    client = login(world.district_supervisor)
+    values = city_values(world, db_session)
+    checked = 0
+    for rule, method in routes(app):
+        if not rule.endpoint.startswith("admin.") or not set(rule.arguments) & set(values):
+            continue
+        if rule.arguments <= {"filename"}:
+            continue
+        response = request(client, method, url_for_rule(rule, values))
+        assert response.status_code == 404, (method, rule.rule, response.status_code)
+        checked += 1
+    assert checked >= 10
+
+
+def test_agency_portal_shows_only_the_users_own_agency(world, login):
+    html = login(world.editor_b).get("/agency/").get_data(as_text=True)
+    assert world.agency_b.name in html
+    assert world.agency_a.name not in html
+
+
+def test_agency_routes_never_take_an_agency_from_the_url(app):
+    """The agency portal reads the agency from the login, so no id can be swapped."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("agency."):
+            assert "agency_id" not in rule.arguments, rule.rule
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(app, world, db_session, login):
+    client = login(world.supervisor)
+    values = city_values(world, db_session)
+    for rule, method in routes(app):
+        if method != "POST":
+            continue
+        response = client.post(url_for_rule(rule, values), data={}, csrf=False)
+        assert response.status_code == 400, (rule.rule, response.status_code)
+
+
+def test_security_headers_on_every_page(app, world, db_session, login):
+    client = login(world.supervisor)
+    values = city_values(world, db_session)
+    for rule, method in routes(app):
+        if method != "GET":
+            continue
+        response = request(client, "GET", url_for_rule(rule, values))
+        headers = response.headers
+        csp = headers["Content-Security-Policy"]
+        assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp, rule.rule
+        assert headers["X-Content-Type-Options"] == "nosniff", rule.rule
+        assert headers["Strict-Transport-Security"].startswith("max-age="), rule.rule
+        assert headers["Referrer-Policy"] != "no-referrer", rule.rule
+        if rule.endpoint != "static":
+            assert headers["Cache-Control"] == "no-store", rule.rule
