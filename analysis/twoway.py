@@ -80,7 +80,9 @@ def pair_means(ratings: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("ratings['score'] must be numeric") from exc
     frame = frame.assign(score=score).dropna(subset=list(_COLUMNS))
     # Several rows per rater-target pair (several items) are one judgement, not replicates.
-    return frame.groupby(["rater", "target"], sort=False, observed=True)["score"].mean().reset_index()
+    return (
+        frame.groupby(["rater", "target"], sort=False, observed=True)["score"].mean().reset_index()
+    )
 
 
 def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -145,9 +147,7 @@ def _fit(r_idx: np.ndarray, t_idx: np.ndarray, y: np.ndarray, n_r: int, n_t: int
     trace_b = float(np.trace(p) - p.sum() / n_t)
     v = scaled.T @ np.ones(n_r)  # Nᵀ D_r⁻¹ 1
     m = (scaled.T @ scaled).toarray()  # Nᵀ D_r⁻² N
-    trace_a = float(
-        np.sum(1.0 / d_r) + np.sum(p * m) - (np.sum(1.0 / d_r) + v @ p @ v) / n_r
-    )
+    trace_a = float(np.sum(1.0 / d_r) + np.sum(p * m) - (np.sum(1.0 / d_r) + v @ p @ v) / n_r)
     return _Fit(mu, a, b, sigma2, df_resid, se_adjusted, trace_a, trace_b)
 
 
