@@ -27,6 +27,12 @@ POSTGRES_URL = os.environ.get("SURVEY_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def pytest_report_header(config):
+    if POSTGRES_URL:
+        return f"databases: SQLite and PostgreSQL ({make_url(POSTGRES_URL).host})"
+    return "databases: SQLite only; PostgreSQL tests skip (set SURVEY_TEST_DATABASE_URL)"
+
+
 def _postgres_database():
     """Create an empty database for this run; yield its URL; drop it."""
     server = make_url(POSTGRES_URL)
