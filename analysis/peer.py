@@ -53,7 +53,7 @@ class SRMResult:
     ``target_effects`` (index target): ``effect`` b_j, ``score`` m + b_j, ``se``,
     ``reliability`` rel_b, ``n_raters`` (ratings actually received).
     ``rater_effects`` (index rater): ``effect`` a_i, ``robust_z``, ``consensus_corr``,
-    ``rival_z``, ``top_gap_t``, ``top_gap_z``, ``n_ratings`` (ratings actually given).
+    ``rival_z``, ``top_gap`` (points), ``top_gap_t``, ``n_ratings`` (ratings actually given).
     ``relationship``: columns ``rater``, ``target``, ``g``, ``imputed``.
     ``variance``: ``actor``, ``partner``, ``relationship``, ``dyadic_covariance``,
     ``actor_partner_covariance``, ``reliability_target``.
@@ -125,8 +125,10 @@ def _leave_one_out_partner(z: np.ndarray, n: int) -> np.ndarray:
     return c1 * col_mean + c2 * row_mean - c3 * grand[:, None]
 
 
-def _top_gap(g: np.ndarray, consensus: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
-    """Pooled-SD t of each rater's ``g`` on its consensus top-k targets versus the rest."""
+def _top_gap(
+    g: np.ndarray, consensus: np.ndarray, mask: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean ``g`` of each rater on its consensus top-k targets minus the rest, and its t."""
     ranked = np.where(mask, consensus, -np.inf)
     order = np.argsort(-ranked, axis=1, kind="stable")
     top = np.zeros_like(mask)
@@ -143,11 +145,13 @@ def _top_gap(g: np.ndarray, consensus: np.ndarray, mask: np.ndarray, k: int) -> 
     pooled = np.sqrt(np.divide(ss, df, out=np.zeros(len(ss)), where=df > 0))
     se = pooled * np.sqrt(1 / np.maximum(n_top, 1) + 1 / np.maximum(n_rest, 1))
     ok = (n_top > 0) & (n_rest > 0) & (se > 1e-12 * (1.0 + np.abs(g).max()))
-    return np.divide(mean_top - mean_rest, se, out=np.full(len(se), np.nan), where=ok)
+    gap = np.where((n_top > 0) & (n_rest > 0), mean_top - mean_rest, np.nan)
+    return gap, np.divide(gap, se, out=np.full(len(se), np.nan), where=ok)
 
 
-def _div(num: float, den: float) -> float:
-    return float(num / den) if den > 0 and np.isfinite(num) else float("nan")
+def _div(num: float, den: float, floor: float = 0.0) -> float:
+    """``num/den``, NaN when ``den`` is at or below ``floor`` (zero up to rounding)."""
+    return float(num / den) if den > floor and np.isfinite(num) else float("nan")
 
 
 def _matrix(ratings: pd.DataFrame) -> tuple[np.ndarray, pd.Index, int]:
@@ -203,14 +207,17 @@ def srm(ratings: pd.DataFrame, *, max_missing: float = 0.2, top_share: float = 0
 
     m, a, b = _effects(z, n)
     g = np.where(off, z - a[:, None] - b[None, :] - m, 0.0)
-    variance = _variance_components(a, b, g, n)
+    # Variances of a constant or exactly additive table are 0 only up to rounding; ratios of
+    # such residues must come out NaN, not arbitrary numbers.
+    floor = 1e-12 * (1.0 + float(np.mean(z[off] ** 2)))
+    variance = _variance_components(a, b, g, n, floor)
     err_b = variance.pop("_error_b")
     rel = variance["reliability_target"]
 
     b_loo = _leave_one_out_partner(z, n)
     consensus = _row_corr(g, b_loo, observed)
     k_top = max(1, round(top_share * (n - 1)))
-    gap_t = _top_gap(g, b_loo, observed, k_top)
+    gap, gap_t = _top_gap(g, b_loo, observed, k_top)
     target_effects = pd.DataFrame(
         {
             "effect": b,
@@ -227,8 +234,8 @@ def srm(ratings: pd.DataFrame, *, max_missing: float = 0.2, top_share: float = 0
             "robust_z": robust_z(a),
             "consensus_corr": consensus,
             "rival_z": robust_z(consensus),
+            "top_gap": gap,
             "top_gap_t": gap_t,
-            "top_gap_z": robust_z(gap_t),
             "n_ratings": observed.sum(axis=1),
         },
         index=ids.rename("rater"),
@@ -245,17 +252,17 @@ def srm(ratings: pd.DataFrame, *, max_missing: float = 0.2, top_share: float = 0
         rater_effects=rater_effects,
         relationship=relationship,
         variance=variance,
-        dyadic_reciprocity=_div(sgg, s2g),
-        generalized_reciprocity=_div(variance["actor_partner_covariance"], np.sqrt(s2a * s2b))
-        if s2a > 0 and s2b > 0
-        else float("nan"),
+        dyadic_reciprocity=_div(sgg, s2g, floor),
+        generalized_reciprocity=_div(
+            variance["actor_partner_covariance"], np.sqrt(max(s2a, 0.0) * max(s2b, 0.0)), floor
+        ),
         n_agencies=n,
         n_self_ratings_dropped=n_self,
         n_imputed=n_missing,
     )
 
 
-def _variance_components(a: np.ndarray, b: np.ndarray, g: np.ndarray, n: int) -> dict:
+def _variance_components(a: np.ndarray, b: np.ndarray, g: np.ndarray, n: int, floor: float) -> dict:
     big_a, big_b, big_c = a @ a / (n - 1), b @ b / (n - 1), a @ b / (n - 1)
     e = (g + g.T) / 2  # diagonal is 0, so sums over i≠j are plain sums
     d = g - g.T
@@ -265,14 +272,14 @@ def _variance_components(a: np.ndarray, b: np.ndarray, g: np.ndarray, n: int) ->
     w1, w2 = (n - 1) / (n * (n - 2)), 1 / (n * (n - 2))
     error = s2g * w1 + sgg * w2  # sampling variance of a_i and of b_j
     s2a, s2b = big_a - error, big_b - error
-    signal = max(s2b, 0.0)
+    signal = s2b if s2b > floor else 0.0
     return {
         "actor": float(s2a),
         "partner": float(s2b),
         "relationship": float(s2g),
         "dyadic_covariance": float(sgg),
         "actor_partner_covariance": float(big_c - sgg * w1 - s2g * w2),
-        "reliability_target": _div(signal, signal + max(error, 0.0)),
+        "reliability_target": _div(signal, signal + max(error, 0.0), floor),
         "_error_b": float(error),
     }
 

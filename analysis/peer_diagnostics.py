@@ -14,9 +14,12 @@
   z < −3 (median/MAD across raters, computed in :func:`analysis.peer.srm`). A correlation
   over all targets is diluted when only the best few are hit: for "top 5 of 29 rated −15"
   it cannot get much below −0.7 while honest raters scatter with sd ≈ 1/√(n−3), so its z
-  hovers around −3 and caught the planted rater in only about half of 100 simulated rounds.
-  The rater is therefore also flagged on ``top_gap_z``: robust z of the pooled-SD t of its
-  ``g`` on its consensus top group (``top_share`` of the others, 20 %) against the rest.
+  hovers around −3: in 200 simulated 30-agency rounds (relationship sd 4) it caught the
+  planted rater 43 % of the time. The rater is therefore also flagged on ``top_gap_t``, the
+  pooled-SD t of its ``g`` on its leave-out consensus top group (``top_share`` = 20 % of the
+  others) against the rest; ``top_gap`` gives the same in score points, for the report.
+  Same simulation: caught 99.5 %; false alarms per honest rater 0.27 % (correlation) and
+  0.45 % (gap), i.e. about one flag per five honest 30-agency rounds — a review flag.
 - Leniency outliers: ``|robust z of a_i| > 3``; correct via the SRM rather than discard.
 """
 
@@ -138,19 +141,19 @@ def mutual_high_cliques(
 def rival_raters(
     result: SRMResult, threshold: float = -3.0, *, use_top_gap: bool = True
 ) -> pd.DataFrame:
-    """Raters who rate against the consensus: ``rival_z < threshold`` or ``top_gap_z < threshold``.
+    """Raters who rate against the consensus: ``rival_z`` or ``top_gap_t`` below ``threshold``.
 
     ``reason`` names the statistic(s) that fired; most extreme first. ``use_top_gap=False``
     restricts the check to the correlation statistic alone.
     """
     raters = result.rater_effects
     by_corr = (raters["rival_z"] < threshold).to_numpy()
-    by_gap = (raters["top_gap_z"] < threshold).to_numpy() & use_top_gap
+    by_gap = (raters["top_gap_t"] < threshold).to_numpy() & use_top_gap
     reason = np.where(
         by_corr & by_gap, "consensus_corr+top_gap", np.where(by_corr, "consensus_corr", "top_gap")
     )
     out = raters.assign(reason=reason)[by_corr | by_gap]
-    worst = np.fmin(out["rival_z"].to_numpy(), out["top_gap_z"].to_numpy())
+    worst = np.fmin(out["rival_z"].to_numpy(), out["top_gap_t"].to_numpy())
     return out.iloc[np.argsort(worst, kind="stable")]
 
 
