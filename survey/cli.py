@@ -21,8 +21,7 @@ def _create_app():
         sys.exit(2)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
-             load_dotenv=False)
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
 def main():
     """Function supervision and social evaluation platform."""
 
@@ -57,7 +56,7 @@ def db_downgrade(revision):
 def print_logins(logins) -> None:
     from survey.demo.loader import DEMO_PASSWORD
 
-    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login in logins:
         click.echo(f"  {login.username:<14} {login.role.value:<14} {login.scope}")
 
@@ -117,17 +116,31 @@ def create_user_command(username, display_name, role, jurisdiction, agency, pass
         scope["agency_id"] = found[0].id
     else:
         if not jurisdiction:
-            raise click.BadParameter(f"role {role.value} needs --jurisdiction",
-                                     param_hint="--jurisdiction")
+            raise click.BadParameter(
+                f"role {role.value} needs --jurisdiction", param_hint="--jurisdiction"
+            )
         found = session.scalars(select(Jurisdiction).where(Jurisdiction.name == jurisdiction)).all()
         if len(found) != 1:
-            raise click.BadParameter(f"no jurisdiction named {jurisdiction!r}",
-                                     param_hint="--jurisdiction")
+            raise click.BadParameter(
+                f"no jurisdiction named {jurisdiction!r}", param_hint="--jurisdiction"
+            )
         scope["jurisdiction_id"] = found[0].id
     try:
-        user = create_user(session, None, username=username, display_name=display_name, role=role,
-                           password=password, must_change_password=False, **scope)
+        user = create_user(
+            session,
+            None,
+            username=username,
+            display_name=display_name,
+            role=role,
+            password=password,
+            must_change_password=False,
+            **scope,
+        )
     except DomainError as error:
         raise click.ClickException(str(error.message)) from None
     session.commit()
     click.echo(f"Created {user.username} ({role.value}).")
+
+
+if __name__ == "__main__":
+    main()

@@ -58,7 +58,8 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error):
         logger.info("CSRF failure on %s %s: %s", request.method, request.path, error.description)
         return render_error(
-            400, _l("The form expired or was sent from another page. Reload the page and submit again.")
+            400,
+            _l("The form expired or was sent from another page. Reload the page and submit again."),
         )
 
     @app.errorhandler(HTTPException)

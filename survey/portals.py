@@ -17,6 +17,7 @@ from survey.extensions import login_manager
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+
 def viewer_may_read(view):
     """Let viewers (read-only users) GET this admin view; every other admin view is
     supervisors only. Deny by default: a new view is closed to viewers until marked."""

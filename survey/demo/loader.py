@@ -31,7 +31,12 @@ DISTRICT_AGENCIES = [
     ("市中区发展和改革局", "区发改局", AgencyKind.government, "办公室;*规划科;*项目科"),
     ("市中区教育和体育局", "区教体局", AgencyKind.government, "办公室;*基础教育科;*体育科"),
     ("市中区民政局", "区民政局", AgencyKind.government, "办公室;*社会救助科;*养老服务科"),
-    ("市中区市场监督管理局", "区市场监管局", AgencyKind.government, "办公室;*登记注册科;*食品安全科"),
+    (
+        "市中区市场监督管理局",
+        "区市场监管局",
+        AgencyKind.government,
+        "办公室;*登记注册科;*食品安全科",
+    ),
     ("中共市中区委组织部", "区委组织部", AgencyKind.party, "办公室;*组织科;*干部科"),
 ]
 
@@ -105,9 +110,11 @@ def load(session: Session) -> list[DemoLogin]:
         by_name[name] = _add_agency(session, districts["市中区"], name, short_name, kind, sections)
     places = {CITY: city, **districts}
     for login in demo_logins():
-        scope = {"agency_id": by_name[login.scope].id} if login.role.is_agency_role else {
-            "jurisdiction_id": places[login.scope].id
-        }
+        scope = (
+            {"agency_id": by_name[login.scope].id}
+            if login.role.is_agency_role
+            else {"jurisdiction_id": places[login.scope].id}
+        )
         create_user(
             session,
             None,

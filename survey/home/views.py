@@ -16,8 +16,8 @@ public_home = Blueprint("home", __name__)
 admin_home = Blueprint("home", __name__)
 
 
-@public_home.route("/")
-def index():
+@public_home.route("/", endpoint="index")
+def start():
     if not current_user.is_authenticated:
         return redirect(url_for("public.accounts.login"))
     if current_user.role.is_agency_role:

@@ -156,7 +156,8 @@ def test_must_change_password_blocks_the_portals_until_done(app, world, login):
 def test_open_redirect_after_login_is_refused(world, client):
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         response = client.post(
-            "/login", query_string={"next": target},
+            "/login",
+            query_string={"next": target},
             data={"username": "sup", "password": PASSWORD},
         )
         assert response.headers["Location"].endswith("/admin/"), target

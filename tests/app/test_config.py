@@ -57,8 +57,11 @@ def test_non_numeric_environment_value_is_named(tmp_path):
 def test_override_wins_over_environment(tmp_path):
     settings = build(
         {"BASE_URL": "https://b.example"},
-        environ={"SURVEY_BASE_URL": "https://a.example", "SURVEY_SECRET_KEY": KEY,
-                 "SURVEY_INSTANCE_PATH": str(tmp_path)},
+        environ={
+            "SURVEY_BASE_URL": "https://a.example",
+            "SURVEY_SECRET_KEY": KEY,
+            "SURVEY_INSTANCE_PATH": str(tmp_path),
+        },
     )
     assert settings["BASE_URL"] == "https://b.example"
 

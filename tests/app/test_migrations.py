@@ -36,9 +36,9 @@ def test_downgrade_and_upgrade_again(tmp_path):
 def test_sqlite_enforces_foreign_keys(app, db_session, backend):
     if backend != "sqlite":
         pytest.skip("SQLite only: PostgreSQL always enforces them")
+    insert = text(
+        "INSERT INTO sections (agency_id, name, is_business, created_at) "
+        "VALUES (999999, 'x', false, '2026-01-01')"
+    )
     with pytest.raises(DatabaseError):
-        db_session.execute(
-            text("INSERT INTO sections (agency_id, name, is_business, created_at) "
-                 "VALUES (999999, 'x', false, '2026-01-01')")
-        )
-        db_session.flush()
+        db_session.execute(insert)

@@ -1,0 +1,183 @@
+"""The ``survey`` command: db upgrade, demo, create-user, with clear errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from survey import migrations
+from survey.accounts.models import User
+from survey.agencies.models import Agency, Jurisdiction
+from survey.cli import main
+from survey.demo.loader import DEMO_PASSWORD
+from survey.years.models import AssessmentYear, YearState
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    """A fresh SQLite database and instance folder, configured through the environment."""
+    monkeypatch.setenv("SURVEY_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SURVEY_SECRET_KEY", "s" * 40)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("SURVEY_DATABASE_URL", url)
+    return url
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_upgrade_then_demo_then_demo_again(cli_env):
+    result = run("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert "bianban" in result.output and DEMO_PASSWORD in result.output
+
+    engine = create_engine(cli_env)
+    with Session(engine) as session:
+        agencies = session.scalar(select(func.count()).select_from(Agency))
+        districts = session.scalars(
+            select(Jurisdiction.name).where(Jurisdiction.parent_id.is_not(None))
+        ).all()
+        year = session.scalar(select(AssessmentYear))
+        assert agencies >= 40
+        assert set(districts) == {"市中区", "薛城区", "峄城区", "台儿庄区", "山亭区", "滕州市"}
+        assert year.state is YearState.open
+    result = run("demo")  # second time: nothing added
+    assert "already has data" in result.output
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Agency)) == agencies
+    engine.dispose()
+
+
+def test_demo_is_deterministic(tmp_path, monkeypatch, cli_env):
+    def fingerprint(url):
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT a.id, a.name, a.kind, s.name, s.is_business FROM agencies a "
+                    "JOIN sections s ON s.agency_id = a.id ORDER BY a.id, s.id"
+                )
+            ).all()
+        engine.dispose()
+        return rows
+
+    run("db", "upgrade")
+    run("demo")
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    monkeypatch.setenv("SURVEY_DATABASE_URL", other)
+    run("db", "upgrade")
+    run("demo")
+    assert fingerprint(cli_env) == fingerprint(other)
+
+
+def test_demo_logins_work(cli_env):
+    from survey import create_app
+
+    run("db", "upgrade")
+    run("demo")
+    app = create_app({"PASSWORD_HASH_PROFILE": "default"})
+    client = app.test_client()
+    page = client.get("/login")
+    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+    token = token.split('"')[0]
+    response = client.post(
+        "/login", data={"username": "bianban", "password": DEMO_PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert "枣庄市发展和改革委员会" in client.get("/admin/agencies/").get_data(as_text=True)
+
+
+def test_create_user_prompts_for_the_password(cli_env):
+    run("db", "upgrade")
+    run("demo")
+    result = run(
+        "create-user",
+        "--username",
+        "new-sup",
+        "--name",
+        "新用户",
+        "--role",
+        "supervisor",
+        "--jurisdiction",
+        "薛城区",
+        input="a long new passphrase\na long new passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    engine = create_engine(cli_env)
+    with Session(engine) as session:
+        user = session.scalar(select(User).where(User.username == "new-sup"))
+        assert user.jurisdiction.name == "薛城区"
+        assert user.password_hash.startswith("$argon2id$")
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "agency_editor"], "--agency"),
+        (["--role", "supervisor"], "--jurisdiction"),
+        (["--role", "supervisor", "--jurisdiction", "火星区"], "no jurisdiction named"),
+        (["--role", "agency_leader", "--agency", "不存在的局"], "no agency named"),
+        (["--role", "boss", "--jurisdiction", "枣庄市"], "Invalid value for '--role'"),
+    ],
+)
+def test_create_user_errors_are_clear(cli_env, args, message):
+    run("db", "upgrade")
+    run("demo")
+    result = CliRunner().invoke(
+        main,
+        ["create-user", "--username", "x-user", "--name", "X", *args],
+        input="a long new passphrase\na long new passphrase\n",
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_create_user_refuses_a_common_password(cli_env):
+    run("db", "upgrade")
+    run("demo")
+    result = CliRunner().invoke(
+        main,
+        [
+            "create-user",
+            "--username",
+            "weak",
+            "--name",
+            "W",
+            "--role",
+            "viewer",
+            "--jurisdiction",
+            "枣庄市",
+        ],
+        input="password123\npassword123\n",
+    )
+    assert result.exit_code == 1
+    assert "common" in result.output.lower() or "常见" in result.output
+
+
+def test_bad_configuration_stops_the_command_with_a_message(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "survey.cli", "db", "upgrade"],
+        env={
+            "SURVEY_INSTANCE_PATH": str(tmp_path),
+            "SURVEY_DATABASE_URL": "mysql://x/y",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "Configuration error" in result.stderr and "SURVEY_DATABASE_URL" in result.stderr
+
+
+def test_upgrade_is_idempotent(cli_env):
+    migrations.upgrade(cli_env)
+    assert run("db", "upgrade").exit_code == 0
