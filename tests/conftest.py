@@ -63,7 +63,7 @@ def database_url(request, tmp_path_factory):
         yield url
 
 
-def test_config(database_url: str, instance_path) -> dict:
+def app_settings(database_url: str, instance_path) -> dict:
     return {
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_urlsafe(48),
@@ -76,7 +76,7 @@ def test_config(database_url: str, instance_path) -> dict:
 
 @pytest.fixture(scope="session")
 def base_app(database_url, tmp_path_factory):
-    app = create_app(test_config(database_url, tmp_path_factory.mktemp("instance")))
+    app = create_app(app_settings(database_url, tmp_path_factory.mktemp("instance")))
     app.test_client_class = CSRFClient
     yield app
     app.extensions["survey.db"]["engine"].dispose()

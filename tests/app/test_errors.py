@@ -36,7 +36,7 @@ def test_oversized_upload_gets_the_413_page(world, login):
 def test_unexpected_error_rolls_back_and_shows_500(tmp_path, database_url):
     from survey import create_app, portals
     from survey.db import db
-    from tests.conftest import test_config
+    from tests.conftest import app_settings
 
     broken = Blueprint("broken", __name__)
 
@@ -54,7 +54,7 @@ def test_unexpected_error_rolls_back_and_shows_500(tmp_path, database_url):
     portals.register = register
     try:
         # Exceptions reach the error handler as in production, not the test runner.
-        app = create_app({**test_config(database_url, tmp_path), "PROPAGATE_EXCEPTIONS": False})
+        app = create_app({**app_settings(database_url, tmp_path), "PROPAGATE_EXCEPTIONS": False})
     finally:
         portals.register = original
     response = app.test_client().get("/boom")
