@@ -75,7 +75,7 @@ def robust_z(values: np.ndarray) -> np.ndarray:
     """``(x − median)/(1.4826·MAD)``; falls back to ``1.2533·mean|x − median|`` when MAD = 0.
 
     The fallback is Iglewicz & Hoaglin's (1993) rule for data with more than half ties.
-    NaN entries stay NaN; all-equal data give 0.
+    NaN entries stay NaN; data equal up to rounding (spread below 1e-9 of their size) give 0.
     """
     x = np.asarray(values, dtype=float)
     out = np.full(x.shape, np.nan)
@@ -84,10 +84,11 @@ def robust_z(values: np.ndarray) -> np.ndarray:
         return out
     med = np.median(x[ok])
     dev = np.abs(x[ok] - med)
+    tiny = 1e-9 * (1.0 + np.abs(med))
     scale = 1.4826 * np.median(dev)
-    if scale == 0:
+    if scale <= tiny:
         scale = 1.2533 * dev.mean()
-    out[ok] = (x[ok] - med) / scale if scale > 0 else 0.0
+    out[ok] = (x[ok] - med) / scale if scale > tiny else 0.0
     return out
 
 
@@ -130,10 +131,10 @@ def _top_gap(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean ``g`` of each rater on its consensus top-k targets minus the rest, and its t."""
     ranked = np.where(mask, consensus, -np.inf)
-    order = np.argsort(-ranked, axis=1, kind="stable")
-    top = np.zeros_like(mask)
-    np.put_along_axis(top, order[:, :k], True, axis=1)
-    top &= mask
+    kth = -np.sort(-ranked, axis=1)[:, k - 1]
+    # Ties at the k-th place all join the top group, so the split never depends on labels.
+    tol = 1e-9 * (1.0 + float(np.abs(np.where(mask, consensus, 0.0)).max()))
+    top = mask & (consensus >= kth[:, None] - tol)
     rest = mask & ~top
     n_top, n_rest = top.sum(axis=1), rest.sum(axis=1)
     mean_top = np.where(top, g, 0.0).sum(axis=1) / np.maximum(n_top, 1)
@@ -207,9 +208,11 @@ def srm(ratings: pd.DataFrame, *, max_missing: float = 0.2, top_share: float = 0
 
     m, a, b = _effects(z, n)
     g = np.where(off, z - a[:, None] - b[None, :] - m, 0.0)
-    # Variances of a constant or exactly additive table are 0 only up to rounding; ratios of
-    # such residues must come out NaN, not arbitrary numbers.
-    floor = 1e-12 * (1.0 + float(np.mean(z[off] ** 2)))
+    # A table where everyone gives 100 (or an exactly additive one) leaves effects of 1e-14,
+    # not 0; z-scores and ratios of such residues would be arbitrary and could raise flags.
+    tol = 1e-9 * (1.0 + float(np.abs(z).max()))
+    a, b, g = (np.where(np.abs(v) < tol, 0.0, v) for v in (a, b, g))
+    floor = tol**2
     variance = _variance_components(a, b, g, n, floor)
     err_b = variance.pop("_error_b")
     rel = variance["reliability_target"]

@@ -129,7 +129,7 @@ def mutual_high_cliques(
         null = np.concatenate(counts)
     n_high = int(high.sum())
     return CliqueResult(
-        cliques=[[ids[i] for i in c] for c in cliques],
+        cliques=[ids[c].tolist() for c in cliques],
         n_mutual_high_edges=n_high,
         null_mean=float(null.mean()) if len(null) else float("nan"),
         null_p=float((1 + (null >= n_high).sum()) / (1 + len(null))) if len(null) else float("nan"),

@@ -194,9 +194,11 @@ def rater_adjusted(ratings: pd.DataFrame) -> TwoWayResult:
     var_t = _moment_component(fit.b, fit.trace_b, var_e)
     var_r = _moment_component(fit.a, fit.trace_a, var_e)
     se2 = fit.se_adjusted**2
-    signal = max(var_t, 0.0) if np.isfinite(var_t) else np.nan
+    # Below the rounding level of the scores a variance is zero, and so is a ratio of them.
+    floor = (1e-9 * (1.0 + float(np.abs(y).max()))) ** 2
+    signal = (var_t if var_t > floor else 0.0) if np.isfinite(var_t) else np.nan
     denom = signal + se2
-    reliability = np.divide(signal, denom, out=np.full(n_t, np.nan), where=denom > 0)
+    reliability = np.divide(signal, denom, out=np.full(n_t, np.nan), where=denom > floor)
 
     target_effects = pd.DataFrame(
         {

@@ -144,6 +144,20 @@ def test_exactly_additive_matrix_is_recovered_exactly():
     assert result.rater_effects["consensus_corr"].isna().all()  # g ≡ 0: no correlation
 
 
+def test_everyone_gives_top_marks_raises_no_flags():
+    # A ceiling round (all 100, or all the same policy score) leaves only rounding residue.
+    for value in (100.0, 83.3333333):
+        result = srm(long_form(np.full((8, 8), value)))
+        np.testing.assert_allclose(result.target_effects["score"], value)
+        assert (result.target_effects["effect"] == 0).all()
+        assert np.isnan(result.variance["reliability_target"])
+        assert np.isnan(result.dyadic_reciprocity)
+        assert reciprocity_pairs(result)["z"].isna().all()
+        assert rival_raters(result).empty
+        assert leniency_outliers(result).empty
+        assert mutual_high_cliques(result).cliques == []
+
+
 def test_variance_components_are_unbiased_in_simulation():
     truth = {"actor": 9.0, "partner": 16.0, "relationship": 4.0}
     estimates = []
