@@ -1,8 +1,11 @@
 """Manipulation diagnostics on a Social Relations Model result (STATISTICS.md §4.1).
 
 - Collusion pairs: dyadic relationship ``e_ij = (g_ij + g_ji)/2`` per unordered pair,
-  ``z_ij = e_ij / sd(e)`` (sd over all unordered pairs, ddof = 1); flag ``z > 3``. On the
-  30-agency simulation in STATISTICS.md planted +12 pairs scored z ≈ 4–5, honest pairs ≤ 2.5.
+  ``z_ij = e_ij / sd(e)`` (sd over all unordered pairs, ddof = 1); flag ``z > 3``. In 100
+  simulated 30-agency rounds (relationship sd 3) two planted +12 pairs were the top two and
+  flagged in 98. The cut-off is per pair, not per round: with 435 honest pairs about 0.6
+  pass it by chance (a flag in 46 % of honest rounds), so a flag means "review", and a
+  round-wise guard needs ``threshold`` ≈ 3.9 (Bonferroni over n(n−1)/2 pairs).
 - Rings: graph of dyads with ``z > 2``; maximal cliques of at least ``min_size`` (networkx).
   The count of such "mutual-high" dyads is compared with a permutation null that shuffles each
   rater's relationship effects over its targets. That keeps every rater's distribution but
