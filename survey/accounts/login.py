@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -16,6 +18,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "info"
 
+    lifetime = dt.timedelta(seconds=app.config["PERMANENT_SESSION_LIFETIME"])
+
     @login_manager.user_loader
     def load_user(token: str):
-        return load_login(db.session, token)
+        return load_login(db.session, token, lifetime)

@@ -5,6 +5,7 @@ Services take the acting user as an argument and flush; the view commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -63,9 +64,13 @@ def start_login(session: Session, user: User) -> str:
     return token
 
 
-def load_login(session: Session, token: str) -> User | None:
+def load_login(session: Session, token: str, lifetime: dt.timedelta) -> User | None:
+    """The user of a live login. A login older than ``lifetime`` is dead whatever the cookie
+    says (absolute timeout, ASVS 7.3.2); it is not refreshed by activity."""
     login = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
     if login is None or not login.user.is_active:
+        return None
+    if login.created_at < utcnow() - lifetime:
         return None
     user = login.user
     user.session_token = token

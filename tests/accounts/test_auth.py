@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 
 from survey.accounts.models import LoginSession, User
@@ -171,3 +173,12 @@ def test_login_keeps_the_page_asked_for(world, client):
         first.headers["Location"], data={"username": "sup", "password": PASSWORD}
     )
     assert response.headers["Location"].endswith("/admin/agencies/")
+
+
+def test_a_login_dies_after_its_lifetime_whatever_the_cookie_says(world, client, db_session):
+    client.login("sup", PASSWORD)
+    assert client.get("/admin/").status_code == 200
+    login = db_session.scalar(select(LoginSession))
+    login.created_at = login.created_at - dt.timedelta(hours=9)
+    db_session.commit()
+    assert client.get("/admin/").status_code == 302
