@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import enum
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -12,8 +14,9 @@ USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=50)],
-                           filters=[strip])
+    username = StringField(
+        _l("User name"), validators=[DataRequired(), Length(max=50)], filters=[strip]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
 
 
@@ -24,6 +27,12 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
+
+
+def enum_value(value) -> str:
+    """``coerce`` for a select of enum values. A form filled from a model (``obj=``) gets the
+    member itself, which ``str`` would turn into "Role.viewer" and so select no option."""
+    return value.value if isinstance(value, enum.Enum) else str(value)
 
 
 def role_choices():
@@ -40,9 +49,12 @@ class UserForm(FlaskForm):
         ],
         filters=[strip],
     )
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
-                               filters=[strip])
-    role = SelectField(_l("Role"), choices=role_choices, validators=[DataRequired()])
+    display_name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip]
+    )
+    role = SelectField(
+        _l("Role"), choices=role_choices, coerce=enum_value, validators=[DataRequired()]
+    )
     jurisdiction_id = SelectField(_l("Jurisdiction"), coerce=int, validators=[Optional()])
     agency_id = SelectField(_l("Agency"), coerce=int, validators=[Optional()])
 
@@ -56,8 +68,9 @@ class NewUserForm(UserForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New one-time password"), validators=[DataRequired(),
-                                                                     Length(max=128)])
+    password = PasswordField(
+        _l("New one-time password"), validators=[DataRequired(), Length(max=128)]
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -5,7 +5,17 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -122,7 +132,9 @@ def change_password():
 
 def _user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None or services.user_jurisdiction_id(user) not in scope_ids(db.session, current_user):
+    if user is None or services.user_jurisdiction_id(user) not in scope_ids(
+        db.session, current_user
+    ):
         abort(404)
     return user
 
@@ -132,7 +144,8 @@ def _fill_scope_choices(form: UserForm) -> None:
         (j.id, j.name) for j in visible_jurisdictions(db.session, current_user)
     ]
     form.agency_id.choices = [(0, "—")] + [
-        (a.id, f"{a.jurisdiction.name} · {a.name}") for a in visible_agencies(db.session, current_user)
+        (a.id, f"{a.jurisdiction.name} · {a.name}")
+        for a in visible_agencies(db.session, current_user)
     ]
 
 
@@ -186,7 +199,7 @@ def create():
 @admin_users.route("/<int:user_id>/edit", methods=["GET", "POST"])
 def edit(user_id: int):
     user = _user_or_404(user_id)
-    form = UserForm(obj=user, data={"role": user.role.value} if request.method == "GET" else None)
+    form = UserForm(obj=user)
     if request.method == "GET":
         form.jurisdiction_id.data = user.jurisdiction_id or 0
         form.agency_id.data = user.agency_id or 0
@@ -209,7 +222,10 @@ def edit(user_id: int):
             flash(_("The account %(name)s was saved.", name=user.username), "success")
             return redirect(url_for(".index"))
     return render_template(
-        "accounts/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(),
+        "accounts/user_form.html",
+        form=form,
+        user=user,
+        reset_form=ResetPasswordForm(),
         confirm=ConfirmForm(),
     )
 
@@ -226,8 +242,10 @@ def set_active(user_id: int):
             flash(str(error.message), "error")
         else:
             db.session.commit()
-            message = _("Account %(name)s reactivated.") if active else _(
-                "Account %(name)s deactivated; its sessions have ended."
+            message = (
+                _("Account %(name)s reactivated.")
+                if active
+                else _("Account %(name)s deactivated; its sessions have ended.")
             )
             flash(message % {"name": user.username}, "success")
     return redirect(url_for(".index"))

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from survey.accounts.forms import enum_value
 from survey.agencies.models import AgencyKind
 from survey.forms import strip
 
@@ -16,21 +17,31 @@ def kind_choices():
 
 class JurisdictionForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip])
-    parent_id = SelectField(_l("Part of"), coerce=int, validators=[Optional()])
+
+
+class NewJurisdictionForm(JurisdictionForm):
+    # A new jurisdiction always nests under one the office supervises; the city itself
+    # comes from the demo loader or the CLI.
+    parent_id = SelectField(_l("Part of"), coerce=int, validators=[DataRequired()])
 
 
 class AgencyForm(FlaskForm):
     jurisdiction_id = SelectField(_l("Jurisdiction"), coerce=int, validators=[DataRequired()])
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)],
-                       filters=[strip])
-    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=50)],
-                             filters=[strip])
-    kind = SelectField(_l("Kind (第三条)"), choices=kind_choices, validators=[DataRequired()])
+    name = StringField(
+        _l("Full name"), validators=[DataRequired(), Length(max=100)], filters=[strip]
+    )
+    short_name = StringField(
+        _l("Short name"), validators=[Optional(), Length(max=50)], filters=[strip]
+    )
+    kind = SelectField(
+        _l("Kind (第三条)"), choices=kind_choices, coerce=enum_value, validators=[DataRequired()]
+    )
 
 
 class SectionForm(FlaskForm):
-    name = StringField(_l("Section name"), validators=[DataRequired(), Length(max=100)],
-                       filters=[strip])
+    name = StringField(
+        _l("Section name"), validators=[DataRequired(), Length(max=100)], filters=[strip]
+    )
     is_business = BooleanField(_l("Business section (业务科室)"))
 
 

@@ -35,7 +35,9 @@ def scope_ids(session: Session, user: User) -> list[int]:
 def visible_jurisdictions(session: Session, user: User) -> list[Jurisdiction]:
     ids = scope_ids(session, user)
     return list(
-        session.scalars(select(Jurisdiction).where(Jurisdiction.id.in_(ids)).order_by(Jurisdiction.id))
+        session.scalars(
+            select(Jurisdiction).where(Jurisdiction.id.in_(ids)).order_by(Jurisdiction.id)
+        )
     )
 
 
@@ -55,8 +57,11 @@ def visible_agencies(
     if not include_deleted:
         statement = statement.where(Agency.deleted_at.is_(None))
     if search:
-        pattern = f"%{search}%"
-        statement = statement.where(Agency.name.like(pattern) | Agency.short_name.like(pattern))
+        # autoescape: the user's % and _ are matched as text, not as wildcards.
+        statement = statement.where(
+            Agency.name.icontains(search, autoescape=True)
+            | Agency.short_name.icontains(search, autoescape=True)
+        )
     if kind is not None:
         statement = statement.where(Agency.kind == kind)
     return list(session.scalars(statement.order_by(Agency.jurisdiction_id, Agency.id)))

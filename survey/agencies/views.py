@@ -15,6 +15,7 @@ from survey.agencies.forms import (
     AgencyForm,
     ImportForm,
     JurisdictionForm,
+    NewJurisdictionForm,
     SectionForm,
     kind_choices,
 )
@@ -52,36 +53,41 @@ def _save(form, action) -> bool:
 # --- jurisdictions -----------------------------------------------------------------------
 
 
-@admin_jurisdictions.route("/")
+@admin_jurisdictions.route("/", endpoint="index")
 @viewer_may_read
-def index():
+def list_jurisdictions():
     jurisdictions = visible_jurisdictions(db.session, current_user)
     return render_template("agencies/jurisdictions.html", jurisdictions=jurisdictions)
 
 
-@admin_jurisdictions.route("/new", methods=["GET", "POST"])
-def create():
-    form = JurisdictionForm()
-    form.parent_id.choices = [(j.id, j.name) for j in visible_jurisdictions(db.session, current_user)]
+@admin_jurisdictions.route("/new", methods=["GET", "POST"], endpoint="create")
+def create_jurisdiction():
+    form = NewJurisdictionForm()
+    form.parent_id.choices = [
+        (j.id, j.name) for j in visible_jurisdictions(db.session, current_user)
+    ]
     if form.validate_on_submit():
         parent = jurisdiction_or_404(db.session, current_user, form.parent_id.data)
-        if _save(form, lambda: services.create_jurisdiction(
-            db.session, current_user, name=form.name.data, parent_id=parent.id
-        )):
+        if _save(
+            form,
+            lambda: services.create_jurisdiction(
+                db.session, current_user, name=form.name.data, parent_id=parent.id
+            ),
+        ):
             flash(_("Jurisdiction %(name)s created.", name=form.name.data), "success")
             return redirect(url_for(".index"))
     return render_template("agencies/jurisdiction_form.html", form=form, jurisdiction=None)
 
 
-@admin_jurisdictions.route("/<int:jurisdiction_id>/edit", methods=["GET", "POST"])
-def edit(jurisdiction_id: int):
+@admin_jurisdictions.route("/<int:jurisdiction_id>/edit", methods=["GET", "POST"], endpoint="edit")
+def edit_jurisdiction(jurisdiction_id: int):
     jurisdiction = jurisdiction_or_404(db.session, current_user, jurisdiction_id)
     form = JurisdictionForm(obj=jurisdiction)
-    form.parent_id.choices = [(0, "—")]
-    form.parent_id.data = 0
     if form.validate_on_submit() and _save(
-        form, lambda: services.rename_jurisdiction(db.session, current_user, jurisdiction,
-                                                   form.name.data)
+        form,
+        lambda: services.rename_jurisdiction(
+            db.session, current_user, jurisdiction, form.name.data
+        ),
     ):
         flash(_("Jurisdiction %(name)s saved.", name=jurisdiction.name), "success")
         return redirect(url_for(".index"))
@@ -154,8 +160,7 @@ def show(agency_id: int):
 @admin_agencies.route("/<int:agency_id>/edit", methods=["GET", "POST"])
 def edit(agency_id: int):
     agency = agency_or_404(db.session, current_user, agency_id)
-    form = AgencyForm(obj=agency, data={"kind": agency.kind.value} if request.method == "GET"
-                      else None)
+    form = AgencyForm(obj=agency)
     # Moving an agency to another jurisdiction is not offered: its history stays where it was.
     form.jurisdiction_id.choices = [(agency.jurisdiction_id, agency.jurisdiction.name)]
     form.jurisdiction_id.data = agency.jurisdiction_id
@@ -215,8 +220,7 @@ def add_section(agency_id: int):
     if form.validate_on_submit() and _save(
         form,
         lambda: services.create_section(
-            db.session, current_user, agency, name=form.name.data,
-            is_business=form.is_business.data
+            db.session, current_user, agency, name=form.name.data, is_business=form.is_business.data
         ),
     ):
         flash(_("Section %(name)s added.", name=form.name.data), "success")
@@ -233,8 +237,11 @@ def edit_section(section_id: int):
     if form.validate_on_submit() and _save(
         form,
         lambda: services.update_section(
-            db.session, current_user, section, name=form.name.data,
-            is_business=form.is_business.data
+            db.session,
+            current_user,
+            section,
+            name=form.name.data,
+            is_business=form.is_business.data,
         ),
     ):
         flash(_("Section %(name)s saved.", name=section.name), "success")
@@ -258,9 +265,7 @@ def import_agencies():
     result = None
     if form.validate_on_submit():
         data = form.file.data.read()
-        result = importing.parse(
-            db.session, data, visible_jurisdictions(db.session, current_user)
-        )
+        result = importing.parse(db.session, data, visible_jurisdictions(db.session, current_user))
         if result.ok:
             created = importing.apply(db.session, current_user, result)
             db.session.commit()
