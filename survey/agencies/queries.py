@@ -84,7 +84,7 @@ def agency_or_404(session: Session, user: User, agency_id: int) -> Agency:
 
 def section_or_404(session: Session, user: User, section_id: int) -> Section:
     section = session.get(Section, section_id)
-    if section is None:
+    if section is None or section.deleted_at is not None:  # removed sections are history
         abort(404)
     agency_or_404(session, user, section.agency_id)
     return section

@@ -26,7 +26,9 @@ def _name_taken(session: Session, model, scope_column, scope_value, name: str, o
     return session.scalar(statement) is not None
 
 
-def create_jurisdiction(session: Session, actor, *, name: str, parent_id: int | None) -> Jurisdiction:
+def create_jurisdiction(
+    session: Session, actor, *, name: str, parent_id: int | None
+) -> Jurisdiction:
     name = name.strip()
     # parent_id None compares as IS NULL, which the unique constraint alone would miss.
     if _name_taken(session, Jurisdiction, Jurisdiction.parent_id, parent_id, name):
@@ -34,20 +36,39 @@ def create_jurisdiction(session: Session, actor, *, name: str, parent_id: int | 
     jurisdiction = Jurisdiction(name=name, parent_id=parent_id)
     session.add(jurisdiction)
     session.flush()
-    record(session, actor, "jurisdiction.create", jurisdiction, jurisdiction_id=jurisdiction.id,
-           after=snapshot(jurisdiction, JURISDICTION_FIELDS))
+    record(
+        session,
+        actor,
+        "jurisdiction.create",
+        jurisdiction,
+        jurisdiction_id=jurisdiction.id,
+        after=snapshot(jurisdiction, JURISDICTION_FIELDS),
+    )
     return jurisdiction
 
 
 def rename_jurisdiction(session: Session, actor, jurisdiction: Jurisdiction, name: str) -> None:
     name = name.strip()
     before = snapshot(jurisdiction, JURISDICTION_FIELDS)
-    if _name_taken(session, Jurisdiction, Jurisdiction.parent_id, jurisdiction.parent_id, name,
-                   jurisdiction.id):
+    if _name_taken(
+        session, Jurisdiction, Jurisdiction.parent_id, jurisdiction.parent_id, name, jurisdiction.id
+    ):
         raise DomainError(_l("A jurisdiction named %(name)s already exists here.", name=name))
     jurisdiction.name = name
-    record(session, actor, "jurisdiction.update", jurisdiction, jurisdiction_id=jurisdiction.id,
-           before=before, after=snapshot(jurisdiction, JURISDICTION_FIELDS))
+    record(
+        session,
+        actor,
+        "jurisdiction.update",
+        jurisdiction,
+        jurisdiction_id=jurisdiction.id,
+        before=before,
+        after=snapshot(jurisdiction, JURISDICTION_FIELDS),
+    )
+
+
+def _check_agency_live(agency: Agency) -> None:
+    if agency.is_deleted:
+        raise DomainError(_l("A deleted agency cannot be edited. Restore it first."))
 
 
 def _check_agency_name(session: Session, jurisdiction_id: int, name: str, own_id=None) -> None:
@@ -67,21 +88,34 @@ def create_agency(
     )
     session.add(agency)
     session.flush()
-    record(session, actor, "agency.create", agency, jurisdiction_id=jurisdiction_id,
-           after=snapshot(agency, AGENCY_FIELDS))
+    record(
+        session,
+        actor,
+        "agency.create",
+        agency,
+        jurisdiction_id=jurisdiction_id,
+        after=snapshot(agency, AGENCY_FIELDS),
+    )
     return agency
 
 
-def update_agency(session: Session, actor, agency: Agency, *, name: str, short_name: str,
-                  kind: AgencyKind) -> None:
-    if agency.is_deleted:
-        raise DomainError(_l("A deleted agency cannot be edited. Restore it first."))
+def update_agency(
+    session: Session, actor, agency: Agency, *, name: str, short_name: str, kind: AgencyKind
+) -> None:
+    _check_agency_live(agency)
     name = name.strip()
     _check_agency_name(session, agency.jurisdiction_id, name, agency.id)
     before = snapshot(agency, AGENCY_FIELDS)
     agency.name, agency.short_name, agency.kind = name, short_name.strip(), kind
-    record(session, actor, "agency.update", agency, jurisdiction_id=agency.jurisdiction_id,
-           before=before, after=snapshot(agency, AGENCY_FIELDS))
+    record(
+        session,
+        actor,
+        "agency.update",
+        agency,
+        jurisdiction_id=agency.jurisdiction_id,
+        before=before,
+        after=snapshot(agency, AGENCY_FIELDS),
+    )
 
 
 def delete_agency(session: Session, actor, agency: Agency) -> None:
@@ -90,8 +124,15 @@ def delete_agency(session: Session, actor, agency: Agency) -> None:
         return
     before = snapshot(agency, AGENCY_FIELDS)
     agency.deleted_at = utcnow()
-    record(session, actor, "agency.delete", agency, jurisdiction_id=agency.jurisdiction_id,
-           before=before, after=snapshot(agency, AGENCY_FIELDS))
+    record(
+        session,
+        actor,
+        "agency.delete",
+        agency,
+        jurisdiction_id=agency.jurisdiction_id,
+        before=before,
+        after=snapshot(agency, AGENCY_FIELDS),
+    )
 
 
 def restore_agency(session: Session, actor, agency: Agency) -> None:
@@ -100,8 +141,15 @@ def restore_agency(session: Session, actor, agency: Agency) -> None:
     _check_agency_name(session, agency.jurisdiction_id, agency.name, agency.id)
     before = snapshot(agency, AGENCY_FIELDS)
     agency.deleted_at = None
-    record(session, actor, "agency.restore", agency, jurisdiction_id=agency.jurisdiction_id,
-           before=before, after=snapshot(agency, AGENCY_FIELDS))
+    record(
+        session,
+        actor,
+        "agency.restore",
+        agency,
+        jurisdiction_id=agency.jurisdiction_id,
+        before=before,
+        after=snapshot(agency, AGENCY_FIELDS),
+    )
 
 
 def _check_section_name(session: Session, agency_id: int, name: str, own_id=None) -> None:
@@ -109,27 +157,43 @@ def _check_section_name(session: Session, agency_id: int, name: str, own_id=None
         raise DomainError(_l("This agency already has a section named %(name)s.", name=name))
 
 
-def create_section(session: Session, actor, agency: Agency, *, name: str,
-                   is_business: bool) -> Section:
+def create_section(
+    session: Session, actor, agency: Agency, *, name: str, is_business: bool
+) -> Section:
+    _check_agency_live(agency)
     name = name.strip()
     _check_section_name(session, agency.id, name)
     section = Section(agency_id=agency.id, name=name, is_business=is_business)
     session.add(section)
     session.flush()
-    record(session, actor, "section.create", section, jurisdiction_id=agency.jurisdiction_id,
-           after=snapshot(section, SECTION_FIELDS))
+    record(
+        session,
+        actor,
+        "section.create",
+        section,
+        jurisdiction_id=agency.jurisdiction_id,
+        after=snapshot(section, SECTION_FIELDS),
+    )
     return section
 
 
-def update_section(session: Session, actor, section: Section, *, name: str,
-                   is_business: bool) -> None:
+def update_section(
+    session: Session, actor, section: Section, *, name: str, is_business: bool
+) -> None:
+    _check_agency_live(section.agency)
     name = name.strip()
     _check_section_name(session, section.agency_id, name, section.id)
     before = snapshot(section, SECTION_FIELDS)
     section.name, section.is_business = name, is_business
-    record(session, actor, "section.update", section,
-           jurisdiction_id=section.agency.jurisdiction_id, before=before,
-           after=snapshot(section, SECTION_FIELDS))
+    record(
+        session,
+        actor,
+        "section.update",
+        section,
+        jurisdiction_id=section.agency.jurisdiction_id,
+        before=before,
+        after=snapshot(section, SECTION_FIELDS),
+    )
 
 
 def delete_section(session: Session, actor, section: Section) -> None:
@@ -137,6 +201,12 @@ def delete_section(session: Session, actor, section: Section) -> None:
         return
     before = snapshot(section, SECTION_FIELDS)
     section.deleted_at = utcnow()
-    record(session, actor, "section.delete", section,
-           jurisdiction_id=section.agency.jurisdiction_id, before=before,
-           after=snapshot(section, SECTION_FIELDS))
+    record(
+        session,
+        actor,
+        "section.delete",
+        section,
+        jurisdiction_id=section.agency.jurisdiction_id,
+        before=before,
+        after=snapshot(section, SECTION_FIELDS),
+    )
