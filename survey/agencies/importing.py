@@ -52,10 +52,6 @@ def template_bytes(jurisdictions: list[Jurisdiction]) -> bytes:
     sheet = workbook.add_worksheet("机关名单")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, HEADER, bold)
-    example_place = jurisdictions[0].name if jurisdictions else "枣庄市"
-    sheet.write_row(
-        1, 0, ("枣庄市示例局", "示例局", "行政机关", example_place, "办公室;*业务一科;*业务二科")
-    )
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 3, 14)
     sheet.set_column(4, 4, 50)
@@ -66,9 +62,19 @@ def template_bytes(jurisdictions: list[Jurisdiction]) -> bytes:
         "所属区域填写已建立的区域名称：" + "、".join(j.name for j in jurisdictions),
         "内设机构用英文分号 ; 分隔，业务科室在名称前加 *，例如：办公室;*法规科",
         "任何一行有错误时，整个文件都不会导入，页面会列出每一处错误。",
+        "",
+        "填写示例：",
     ]
     for row, note in enumerate(notes):
         help_sheet.write(row, 0, note)
+    # The example lives here, not on the data sheet, so it is never imported by mistake.
+    example_place = jurisdictions[0].name if jurisdictions else "枣庄市"
+    help_sheet.write_row(len(notes), 0, HEADER, bold)
+    help_sheet.write_row(
+        len(notes) + 1,
+        0,
+        ("枣庄市示例局", "示例局", "行政机关", example_place, "办公室;*业务一科;*业务二科"),
+    )
     help_sheet.set_column(0, 0, 90)
     workbook.close()
     return buffer.getvalue()
@@ -159,8 +165,15 @@ def parse(session: Session, data: bytes, jurisdictions: list[Jurisdiction]) -> I
             errors.append(str(_l("The short name is longer than 50 characters.")))
         kind = AgencyKind.from_label(kind_text) if kind_text else None
         if kind is None:
-            errors.append(str(_l("Unknown kind %(kind)r; use one of: %(kinds)s", kind=kind_text,
-                                 kinds="、".join(AGENCY_KIND_CHINESE.values()))))
+            errors.append(
+                str(
+                    _l(
+                        "Unknown kind %(kind)r; use one of: %(kinds)s",
+                        kind=kind_text,
+                        kinds="、".join(AGENCY_KIND_CHINESE.values()),
+                    )
+                )
+            )
         jurisdiction = by_name.get(place)
         if jurisdiction is None:
             errors.append(str(_l("Unknown or inaccessible jurisdiction %(place)r.", place=place)))
@@ -199,7 +212,8 @@ def apply(session: Session, actor, result: ImportResult) -> list[Agency]:
             kind=row.kind,
         )
         for section_name, is_business in row.sections:
-            services.create_section(session, actor, agency, name=section_name,
-                                    is_business=is_business)
+            services.create_section(
+                session, actor, agency, name=section_name, is_business=is_business
+            )
         agencies.append(agency)
     return agencies
