@@ -13,7 +13,6 @@ from survey.years.config import (
     DIMENSIONS,
     GROUP_LABELS,
     GROUPS,
-    RATED_DIMENSIONS,
 )
 
 
@@ -38,15 +37,20 @@ def _subform(fields: dict):
 
 DimensionWeights = _subform({name: _weight(DIMENSION_LABELS[name]) for name in DIMENSIONS})
 GroupWeights = _subform({name: _weight(GROUP_LABELS[name]) for name in GROUPS})
-Bands = _subform({
-    name: DecimalField(BAND_LABELS[name], places=1,
-                       validators=[InputRequired(), NumberRange(0, 100)])
-    for name in BAND_LABELS
-})
-MinGroupN = _subform({
-    name: IntegerField(GROUP_LABELS[name], validators=[InputRequired(), NumberRange(1, 100000)])
-    for name in GROUPS
-})
+Bands = _subform(
+    {
+        name: DecimalField(
+            BAND_LABELS[name], places=1, validators=[InputRequired(), NumberRange(0, 100)]
+        )
+        for name in BAND_LABELS
+    }
+)
+MinGroupN = _subform(
+    {
+        name: IntegerField(GROUP_LABELS[name], validators=[InputRequired(), NumberRange(1, 100000)])
+        for name in GROUPS
+    }
+)
 
 
 class YearConfigForm(FlaskForm):
@@ -97,13 +101,23 @@ class YearConfigForm(FlaskForm):
             "min_targets_per_business_section": self.min_targets_per_business_section.data,
         }
 
-    def field_for(self, path: str):
-        """The form field a configuration path (from ConfigInvalid) belongs to."""
+    def add_config_error(self, path: str, message: str) -> None:
+        """Show a ConfigInvalid message beside the fields its path names: on one number, on a
+        group of them (weights that do not add up, bands that do not fall), or on the form."""
         head, _, rest = path.partition(".")
         if head == "group_weights" and rest:
             dimension, _, rest = rest.partition(".")
             head = f"group_weights_{dimension}"
-        field = getattr(self, head, None)
-        if field is not None and rest and hasattr(field, "form"):
-            field = getattr(field.form, rest, field)
-        return field
+        field = getattr(self, head, None) if head else None
+        if isinstance(field, FormField):
+            sub = getattr(field.form, rest, None) if rest else None
+            if sub is None:
+                # A FormField's own ``errors`` is a fresh dict each time: the message goes
+                # on its form, which the template shows at the top of the fieldset.
+                field.form.form_errors.append(message)
+                return
+            field = sub
+        if field is None:
+            self.form_errors.append(message)
+        else:
+            field.errors.append(message)

@@ -35,8 +35,9 @@ def index():
         .where(AssessmentYear.jurisdiction_id.in_(scope_ids(db.session, current_user)))
         .order_by(AssessmentYear.year.desc(), AssessmentYear.jurisdiction_id)
     ).all()
-    return render_template("years/years.html", years=years, form=NewYearForm(),
-                           confirm=ConfirmForm())
+    return render_template(
+        "years/years.html", years=years, form=NewYearForm(), confirm=ConfirmForm()
+    )
 
 
 @admin_years.route("/new", methods=["GET", "POST"])
@@ -56,8 +57,10 @@ def create():
             form.year.errors.append(str(error.message))
         else:
             db.session.commit()
-            flash(_("Year %(year)d created with the default configuration.", year=year.year),
-                  "success")
+            flash(
+                _("Year %(year)d created with the default configuration.", year=year.year),
+                "success",
+            )
             return redirect(url_for(".show", year_id=year.id))
     return render_template("years/year_new.html", form=form)
 
@@ -73,8 +76,7 @@ def show(year_id: int):
         except ConfigInvalid as invalid:
             db.session.rollback()
             for path, message in invalid.errors:
-                field = form.field_for(path)
-                (field.errors if field is not None else form.form_errors).append(message)
+                form.add_config_error(path, message)
         except DomainError as error:
             db.session.rollback()
             form.form_errors.append(str(error.message))
