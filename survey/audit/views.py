@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -35,6 +36,12 @@ class AuditFilterForm(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional()])
 
 
+def readable(values: dict) -> str:
+    """A before/after snapshot as people read it: Chinese as written (``tojson`` would show
+    \\u6d4b…), keys sorted. The template escapes it."""
+    return json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True)
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
 
@@ -46,14 +53,20 @@ def index():
     scoped = select(AuditEntry).where(AuditEntry.jurisdiction_id.in_(ids))
     form = AuditFilterForm(request.args)
     form.action.choices = [("", "—")] + [
-        (a, a) for a in db.session.scalars(
-            select(AuditEntry.action).where(AuditEntry.jurisdiction_id.in_(ids)).distinct()
+        (a, a)
+        for a in db.session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.jurisdiction_id.in_(ids))
+            .distinct()
             .order_by(AuditEntry.action)
         )
     ]
     form.entity_type.choices = [("", "—")] + [
-        (t, t) for t in db.session.scalars(
-            select(AuditEntry.entity_type).where(AuditEntry.jurisdiction_id.in_(ids)).distinct()
+        (t, t)
+        for t in db.session.scalars(
+            select(AuditEntry.entity_type)
+            .where(AuditEntry.jurisdiction_id.in_(ids))
+            .distinct()
             .order_by(AuditEntry.entity_type)
         )
     ]
@@ -78,7 +91,12 @@ def index():
         statement.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
-        "audit/audit.html", form=form, entries=entries, page=page, total=total,
+        "audit/audit.html",
+        form=form,
+        entries=entries,
+        page=page,
+        total=total,
+        readable=readable,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         filter_args={key: value for key, value in request.args.items() if key != "page"},
     )
