@@ -169,6 +169,9 @@ def update_user(session: Session, actor: User, user: User, **changes) -> User:
         user.jurisdiction_id,
         user.agency_id,
     )
+    if scope_changed and actor is not None and actor.id == user.id:
+        # Like deactivating oneself: it could lock the last supervisor out.
+        raise DomainError(_l("You cannot change your own role or scope."))
     for name in ("username", "display_name"):
         if name in changes:
             setattr(user, name, changes[name])

@@ -73,7 +73,9 @@ def _number(value) -> float | None:
 
 def _check_weights(errors, path: str, weights, keys) -> None:
     if not isinstance(weights, dict) or set(weights) != set(keys):
-        errors.append((path, str(_l("Expected a weight for each of: %(keys)s", keys=", ".join(keys)))))
+        errors.append(
+            (path, str(_l("Expected a weight for each of: %(keys)s", keys=", ".join(keys))))
+        )
         return
     total = 0.0
     for key in keys:
@@ -83,8 +85,14 @@ def _check_weights(errors, path: str, weights, keys) -> None:
             return
         total += value
     if abs(total - 1.0) > 1e-6:
-        errors.append((path, str(_l("The weights must add up to 1 (now %(total)s).",
-                                    total=f"{total:.4g}"))))
+        errors.append(
+            (
+                path,
+                str(
+                    _l("The weights must add up to 1 (now %(total)s).", total=format(total, ".4g"))
+                ),
+            )
+        )
 
 
 def _check_count(errors, path: str, value, minimum: int) -> None:
@@ -99,11 +107,18 @@ def validate(config: dict) -> dict:
         raise ConfigInvalid([("", str(_l("The configuration must be an object.")))])
     unknown = set(config) - set(DEFAULT_CONFIG)
     if unknown:
-        errors.append(("", str(_l("Unknown settings: %(names)s", names=", ".join(sorted(unknown))))))
+        errors.append(
+            ("", str(_l("Unknown settings: %(names)s", names=", ".join(sorted(unknown)))))
+        )
     _check_weights(errors, "dimension_weights", config.get("dimension_weights"), DIMENSIONS)
     group_weights = config.get("group_weights")
     if not isinstance(group_weights, dict) or set(group_weights) != set(RATED_DIMENSIONS):
-        errors.append(("group_weights", str(_l("Group weights are needed for effectiveness and cooperation."))))
+        errors.append(
+            (
+                "group_weights",
+                str(_l("Group weights are needed for effectiveness and cooperation.")),
+            )
+        )
     else:
         for dimension in RATED_DIMENSIONS:
             _check_weights(errors, f"group_weights.{dimension}", group_weights[dimension], GROUPS)
@@ -124,8 +139,12 @@ def validate(config: dict) -> dict:
         for group in GROUPS:
             _check_count(errors, f"min_group_n.{group}", min_group_n[group], 1)
     _check_count(errors, "min_targets", config.get("min_targets"), 1)
-    _check_count(errors, "min_targets_per_business_section",
-                 config.get("min_targets_per_business_section"), 0)
+    _check_count(
+        errors,
+        "min_targets_per_business_section",
+        config.get("min_targets_per_business_section"),
+        0,
+    )
     if errors:
         raise ConfigInvalid(errors)
     return config
