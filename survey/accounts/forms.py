@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,6 +12,15 @@ from survey.accounts.models import Role
 from survey.forms import strip
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+
+
+def one_line(value):
+    """Filter for one-line text: ``strip``, and control characters dropped. PostgreSQL
+    refuses NUL in text (a 500 instead of a saved name); tabs and breaks are paste noise."""
+    value = strip(value)
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cc").strip()
 
 
 class LoginForm(FlaskForm):
@@ -47,10 +57,10 @@ class UserForm(FlaskForm):
             Length(max=50),
             Regexp(USERNAME_PATTERN, message=_l("Use letters, digits, '.', '_' or '-' only.")),
         ],
-        filters=[strip],
+        filters=[one_line],
     )
     display_name = StringField(
-        _l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip]
+        _l("Name"), validators=[DataRequired(), Length(max=100)], filters=[one_line]
     )
     role = SelectField(
         _l("Role"), choices=role_choices, coerce=enum_value, validators=[DataRequired()]

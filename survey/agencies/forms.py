@@ -6,9 +6,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from survey.accounts.forms import enum_value
+from survey.accounts.forms import enum_value, one_line
 from survey.agencies.models import AgencyKind
-from survey.forms import strip
 
 
 def kind_choices():
@@ -16,7 +15,7 @@ def kind_choices():
 
 
 class JurisdictionForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)], filters=[strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)], filters=[one_line])
 
 
 class NewJurisdictionForm(JurisdictionForm):
@@ -28,10 +27,10 @@ class NewJurisdictionForm(JurisdictionForm):
 class AgencyForm(FlaskForm):
     jurisdiction_id = SelectField(_l("Jurisdiction"), coerce=int, validators=[DataRequired()])
     name = StringField(
-        _l("Full name"), validators=[DataRequired(), Length(max=100)], filters=[strip]
+        _l("Full name"), validators=[DataRequired(), Length(max=100)], filters=[one_line]
     )
     short_name = StringField(
-        _l("Short name"), validators=[Optional(), Length(max=50)], filters=[strip]
+        _l("Short name"), validators=[Optional(), Length(max=50)], filters=[one_line]
     )
     kind = SelectField(
         _l("Kind (第三条)"), choices=kind_choices, coerce=enum_value, validators=[DataRequired()]
@@ -40,7 +39,7 @@ class AgencyForm(FlaskForm):
 
 class SectionForm(FlaskForm):
     name = StringField(
-        _l("Section name"), validators=[DataRequired(), Length(max=100)], filters=[strip]
+        _l("Section name"), validators=[DataRequired(), Length(max=100)], filters=[one_line]
     )
     is_business = BooleanField(_l("Business section (业务科室)"))
 
@@ -49,7 +48,7 @@ class AgencyFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=50)], filters=[strip])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=50)], filters=[one_line])
     jurisdiction_id = SelectField(_l("Jurisdiction"), coerce=int, validators=[Optional()])
     kind = SelectField(_l("Kind"), validators=[Optional()])
     show_deleted = BooleanField(_l("Show deleted agencies"))

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from survey.accounts.forms import one_line
 from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
 from survey.audit.models import AuditEntry
 from survey.db import db
-from survey.forms import strip
 from survey.portals import viewer_may_read
 
 admin_audit = Blueprint("audit", __name__, url_prefix="/audit")
@@ -29,7 +29,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = StringField(_l("User name"), validators=[Optional(), Length(max=50)], filters=[strip])
+    actor = StringField(
+        _l("User name"), validators=[Optional(), Length(max=50)], filters=[one_line]
+    )
     action = SelectField(_l("Action"), validators=[Optional()])
     entity_type = SelectField(_l("Record type"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])

@@ -193,6 +193,22 @@ def test_create_is_audited_without_the_password(world, login, db_session):
     assert NEW_PASSWORD not in str(entry.after) and "password_hash" not in entry.after
 
 
+def test_control_characters_in_the_name_are_dropped(world, login, db_session):
+    client = login(world.supervisor)
+    data = {
+        "username": "tabby",
+        "display_name": "张\x00三\t",
+        "role": "viewer",
+        "jurisdiction_id": world.city.id,
+        "agency_id": 0,
+        "password": NEW_PASSWORD,
+    }
+    assert client.post("/admin/users/new", data=data).status_code == 302
+    assert find(db_session, "tabby").display_name == "张三"
+    nul_name = client.post("/admin/users/new", data=data | {"username": "ta\x00bby"})
+    assert nul_name.status_code == 200 and form_errors(nul_name.get_data(as_text=True))
+
+
 # --- edit ----------------------------------------------------------------------------------
 
 

@@ -347,3 +347,35 @@ def test_viewer_posts_are_forbidden(world, login, db_session, path):
     assert live_named(db_session, "观察局") == []
     db_session.refresh(world.agency_a)
     assert world.agency_a.deleted_at is None
+
+
+# --- odd input -----------------------------------------------------------------------------
+
+
+def test_control_characters_are_dropped_not_a_500(world, login, db_session):
+    """PostgreSQL refuses NUL in text; a pasted name with one must still save."""
+    client = login(world.supervisor)
+    assert client.get("/admin/agencies/?q=%00").status_code == 200
+    response = new_agency(client, world.city, "测试市\x00丁局\t", short_name="丁\x00")
+    assert response.status_code == 302
+    (created,) = live_named(db_session, "测试市丁局")
+    assert created.short_name == "丁"
+    response = client.post(
+        f"/admin/agencies/{world.agency_a.id}/sections", data={"name": "法规\x00科\n"}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        "/admin/jurisdictions/new", data={"name": "新\x00区", "parent_id": world.city.id}
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/agencies/?q=%E6%B3%95%00").status_code == 200
+    html = client.get(f"/admin/agencies/{world.agency_a.id}").get_data(as_text=True)
+    assert "<td>法规科</td>" in html
+
+
+def test_markup_in_names_is_shown_as_text(world, login):
+    client = login(world.supervisor)
+    response = new_agency(client, world.city, "<script>alert(1)</script>局")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;局" in page
