@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from survey.agencies.models import Jurisdiction
 from survey.audit.models import AuditEntry
+from survey.i18n import TRANSLATIONS
 from tests.fixtures.client import form_errors
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -148,3 +149,16 @@ def test_district_office_cannot_rename_the_city(world, login, db_session):
     assert response.status_code == 404
     db_session.refresh(world.city)
     assert world.city.name == "测试市"
+
+
+def test_duplicate_message_follows_the_browser_language(world, login):
+    client = login(world.supervisor)
+    data = {"name": "测试区", "parent_id": world.city.id}
+    english = client.post("/admin/jurisdictions/new", data=data, headers={"Accept-Language": "en"})
+    (message,) = form_errors(english.get_data(as_text=True))
+    assert "already exists" in message and "测试区" in message
+    chinese = client.post("/admin/jurisdictions/new", data=data, headers=ZH)
+    (message,) = form_errors(chinese.get_data(as_text=True))
+    assert "测试区" in message
+    if (TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.mo").exists():
+        assert "already exists" not in message
