@@ -16,6 +16,7 @@ from wtforms.validators import Length, Optional
 from survey.accounts.forms import one_line
 from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
+from survey.audit.labels import action_label, entity_label
 from survey.audit.models import AuditEntry
 from survey.db import db
 from survey.portals import viewer_may_read
@@ -55,7 +56,7 @@ def index():
     scoped = select(AuditEntry).where(AuditEntry.jurisdiction_id.in_(ids))
     form = AuditFilterForm(request.args)
     form.action.choices = [("", "—")] + [
-        (a, a)
+        (a, action_label(a))
         for a in db.session.scalars(
             select(AuditEntry.action)
             .where(AuditEntry.jurisdiction_id.in_(ids))
@@ -64,7 +65,7 @@ def index():
         )
     ]
     form.entity_type.choices = [("", "—")] + [
-        (t, t)
+        (t, entity_label(t))
         for t in db.session.scalars(
             select(AuditEntry.entity_type)
             .where(AuditEntry.jurisdiction_id.in_(ids))
@@ -99,6 +100,8 @@ def index():
         page=page,
         total=total,
         readable=readable,
+        action_label=action_label,
+        entity_label=entity_label,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         filter_args={key: value for key, value in request.args.items() if key != "page"},
     )

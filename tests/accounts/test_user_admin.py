@@ -334,6 +334,9 @@ def test_reactivate(app, world, login, db_session):
 
 def test_a_supervisor_cannot_deactivate_itself(world, login, db_session):
     client = login(world.supervisor)
+    listing = client.get("/admin/users/").get_data(as_text=True)
+    assert f"/admin/users/{world.supervisor.id}/active" not in listing  # no button for it
+    assert f"/admin/users/{world.viewer.id}/active" in listing
     response = client.post(
         f"/admin/users/{world.supervisor.id}/active",
         data={"active": "0"},

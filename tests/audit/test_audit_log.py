@@ -10,15 +10,20 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from survey.audit.labels import ACTION_LABELS, ENTITY_LABELS
 from survey.audit.models import AuditEntry
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 def rows(response) -> list[tuple[str, str, str, str]]:
-    """(time, user, action, record) of each entry on the page."""
+    """(time, user, action code, "type:id") of each entry on the page."""
     page = response.get_data(as_text=True)
-    return re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td>", page)
+    return re.findall(
+        r'<tr><td>([^<]*)</td><td>([^<]*)</td><td data-action="([^"]*)">[^<]*</td>'
+        r'<td data-record="([^"]*)">',
+        page,
+    )
 
 
 def actions(response) -> list[str]:
@@ -99,6 +104,8 @@ def test_every_change_is_written_with_its_actor(world, login, db_session):
     a_change_of_every_kind(login(world.supervisor), world)
     entries = db_session.scalars(select(AuditEntry).where(AuditEntry.id > first_id)).all()
     assert {e.action for e in entries} == EXPECTED
+    assert EXPECTED <= ACTION_LABELS.keys()  # the screen names each of them
+    assert {e.entity_type for e in entries} <= ENTITY_LABELS.keys()
     assert {e.actor_id for e in entries} == {world.supervisor.id}
     for entry in entries:
         assert entry.entity_id is not None and entry.jurisdiction_id is not None, entry
@@ -119,9 +126,12 @@ def test_the_screen_lists_entries_newest_first_with_before_and_after(world, logi
     assert (user, action, record) == (
         "sup",
         "jurisdiction.update",
-        f"jurisdictions #{world.district.id}",
+        f"jurisdictions:{world.district.id}",
     )
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", time)
+    english = client.get("/admin/audit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert ">Jurisdiction renamed</td>" in english and "Jurisdiction #" in english
+    assert '<option value="agency.create">Agency created</option>' in english
     page = response.get_data(as_text=True)
     assert "测试区" in page and "改名区" in page  # before and after
     # Entries written without a logged-in actor (the fixtures) show as the system.
@@ -141,7 +151,7 @@ def test_filter_by_action_and_record_type(world, login):
     a_change_of_every_kind(client, world)
     assert set(actions(client.get("/admin/audit/?action=agency.delete"))) == {"agency.delete"}
     by_type = rows(client.get("/admin/audit/?entity_type=assessment_years"))
-    assert {record.split(" #")[0] for _, _, _, record in by_type} == {"assessment_years"}
+    assert {record.split(":")[0] for _, _, _, record in by_type} == {"assessment_years"}
     assert {"year.create", "year.open", "year.close"} <= {action for _, _, action, _ in by_type}
     both = actions(client.get("/admin/audit/?entity_type=users&action=user.deactivate"))
     assert both == ["user.deactivate"]
@@ -217,9 +227,9 @@ def test_district_office_reads_only_its_own_entries(world, login, db_session):
     client = login(world.district_supervisor)
     listed = rows(client.get("/admin/audit/"))
     records = {record for _, _, _, record in listed}
-    assert f"agencies #{world.agency_c.id}" in records
-    assert f"agencies #{world.agency_a.id}" not in records
-    assert f"users #{world.supervisor.id}" not in records
+    assert f"agencies:{world.agency_c.id}" in records
+    assert f"agencies:{world.agency_a.id}" not in records
+    assert f"users:{world.supervisor.id}" not in records
     visible = db_session.scalar(
         select(func.count())
         .select_from(AuditEntry)
