@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency, AgencyKind, Jurisdiction, Section
@@ -26,16 +27,40 @@ def _name_taken(session: Session, model, scope_column, scope_value, name: str, o
     return session.scalar(statement) is not None
 
 
+def _flush_unique(session: Session, taken, name: str) -> None:
+    """Flush the change the name check allowed. Should another request have saved the same
+    name in between, the unique index refuses it: the user gets the check's message, not a
+    500, and the view rolls back."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise taken(name) from exc
+
+
+def _jurisdiction_name_taken(name: str) -> DomainError:
+    return DomainError(_l("A jurisdiction named %(name)s already exists here.", name=name))
+
+
+def _agency_name_taken(name: str) -> DomainError:
+    return DomainError(
+        _l("An agency named %(name)s already exists in this jurisdiction.", name=name)
+    )
+
+
+def _section_name_taken(name: str) -> DomainError:
+    return DomainError(_l("This agency already has a section named %(name)s.", name=name))
+
+
 def create_jurisdiction(
     session: Session, actor, *, name: str, parent_id: int | None
 ) -> Jurisdiction:
     name = name.strip()
     # parent_id None compares as IS NULL, which the unique constraint alone would miss.
     if _name_taken(session, Jurisdiction, Jurisdiction.parent_id, parent_id, name):
-        raise DomainError(_l("A jurisdiction named %(name)s already exists here.", name=name))
+        raise _jurisdiction_name_taken(name)
     jurisdiction = Jurisdiction(name=name, parent_id=parent_id)
     session.add(jurisdiction)
-    session.flush()
+    _flush_unique(session, _jurisdiction_name_taken, name)
     record(
         session,
         actor,
@@ -53,8 +78,9 @@ def rename_jurisdiction(session: Session, actor, jurisdiction: Jurisdiction, nam
     if _name_taken(
         session, Jurisdiction, Jurisdiction.parent_id, jurisdiction.parent_id, name, jurisdiction.id
     ):
-        raise DomainError(_l("A jurisdiction named %(name)s already exists here.", name=name))
+        raise _jurisdiction_name_taken(name)
     jurisdiction.name = name
+    _flush_unique(session, _jurisdiction_name_taken, name)
     record(
         session,
         actor,
@@ -73,9 +99,7 @@ def _check_agency_live(agency: Agency) -> None:
 
 def _check_agency_name(session: Session, jurisdiction_id: int, name: str, own_id=None) -> None:
     if _name_taken(session, Agency, Agency.jurisdiction_id, jurisdiction_id, name, own_id):
-        raise DomainError(
-            _l("An agency named %(name)s already exists in this jurisdiction.", name=name)
-        )
+        raise _agency_name_taken(name)
 
 
 def create_agency(
@@ -87,7 +111,7 @@ def create_agency(
         jurisdiction_id=jurisdiction_id, name=name, short_name=short_name.strip(), kind=kind
     )
     session.add(agency)
-    session.flush()
+    _flush_unique(session, _agency_name_taken, name)
     record(
         session,
         actor,
@@ -107,6 +131,7 @@ def update_agency(
     _check_agency_name(session, agency.jurisdiction_id, name, agency.id)
     before = snapshot(agency, AGENCY_FIELDS)
     agency.name, agency.short_name, agency.kind = name, short_name.strip(), kind
+    _flush_unique(session, _agency_name_taken, name)
     record(
         session,
         actor,
@@ -141,6 +166,7 @@ def restore_agency(session: Session, actor, agency: Agency) -> None:
     _check_agency_name(session, agency.jurisdiction_id, agency.name, agency.id)
     before = snapshot(agency, AGENCY_FIELDS)
     agency.deleted_at = None
+    _flush_unique(session, _agency_name_taken, agency.name)
     record(
         session,
         actor,
@@ -154,7 +180,7 @@ def restore_agency(session: Session, actor, agency: Agency) -> None:
 
 def _check_section_name(session: Session, agency_id: int, name: str, own_id=None) -> None:
     if _name_taken(session, Section, Section.agency_id, agency_id, name, own_id):
-        raise DomainError(_l("This agency already has a section named %(name)s.", name=name))
+        raise _section_name_taken(name)
 
 
 def create_section(
@@ -165,7 +191,7 @@ def create_section(
     _check_section_name(session, agency.id, name)
     section = Section(agency_id=agency.id, name=name, is_business=is_business)
     session.add(section)
-    session.flush()
+    _flush_unique(session, _section_name_taken, name)
     record(
         session,
         actor,
@@ -185,6 +211,7 @@ def update_section(
     _check_section_name(session, section.agency_id, name, section.id)
     before = snapshot(section, SECTION_FIELDS)
     section.name, section.is_business = name, is_business
+    _flush_unique(session, _section_name_taken, name)
     record(
         session,
         actor,

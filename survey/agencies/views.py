@@ -267,10 +267,15 @@ def import_agencies():
         data = form.file.data.read()
         result = importing.parse(db.session, data, visible_jurisdictions(db.session, current_user))
         if result.ok:
-            created = importing.apply(db.session, current_user, result)
-            db.session.commit()
-            flash(_("%(n)d agencies imported.", n=len(created)), "success")
-            return redirect(url_for(".index"))
+            try:
+                created = importing.apply(db.session, current_user, result)
+            except DomainError as error:  # someone saved one of the names meanwhile
+                db.session.rollback()
+                result.errors.append((0, str(error.message)))
+            else:
+                db.session.commit()
+                flash(_("%(n)d agencies imported.", n=len(created)), "success")
+                return redirect(url_for(".index"))
     return render_template("agencies/import.html", form=form, result=result)
 
 
