@@ -12,6 +12,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import LoginSession, Role, User
@@ -100,7 +101,20 @@ def _check_username_free(session: Session, username: str, user_id: int | None = 
     if user_id is not None:
         statement = statement.where(User.id != user_id)
     if session.scalar(statement) is not None:
-        raise DomainError(_l("The user name %(name)s is already taken.", name=username))
+        raise _username_taken(username)
+
+
+def _username_taken(username: str) -> DomainError:
+    return DomainError(_l("The user name %(name)s is already taken.", name=username))
+
+
+def _flush_user(session: Session, username: str) -> None:
+    """Flush the account the checks allowed; a user name saved by another request since
+    the check hits the unique constraint and gets the check's message, not a 500."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise _username_taken(username) from exc
 
 
 def _check_password(password: str, username: str) -> None:
@@ -139,7 +153,7 @@ def create_user(
         must_change_password=must_change_password,
     )
     session.add(user)
-    session.flush()
+    _flush_user(session, username)
     record(
         session,
         actor,
@@ -176,9 +190,9 @@ def update_user(session: Session, actor: User, user: User, **changes) -> User:
         if name in changes:
             setattr(user, name, changes[name])
     user.role, user.jurisdiction_id, user.agency_id = role, jurisdiction_id, agency_id
+    _flush_user(session, changes.get("username", before["username"]))
     if scope_changed:  # what the user may see changed: make them log in again
         end_all_logins(session, user)
-    session.flush()
     record(
         session,
         actor,

@@ -188,6 +188,7 @@ def create():
                 **_scope_from_form(form),
             )
         except DomainError as error:
+            db.session.rollback()
             form.form_errors.append(str(error.message))
         else:
             db.session.commit()

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from survey.accounts import services
 from survey.accounts.models import LoginSession, Role, User
 from survey.audit.models import AuditEntry
 from tests.fixtures.client import form_errors
@@ -426,3 +427,26 @@ def test_only_supervisors_manage_accounts(world, login, db_session, who):
     assert find(db_session, "sneaky") is None
     db_session.refresh(world.supervisor)
     assert world.supervisor.is_active
+
+
+# --- two supervisors at once ---------------------------------------------------------------
+
+
+def test_a_user_name_taken_meanwhile_is_a_message(world, login, db_session, monkeypatch):
+    """The check passed for both; the unique constraint stops the second request."""
+    monkeypatch.setattr(services, "_check_username_free", lambda *args: None)
+    client = login(world.supervisor)
+    before = user_count(db_session)
+    response = new_user(client, "viewer", "viewer", jurisdiction_id=world.city.id)
+    assert response.status_code == 200
+    (message,) = form_errors(response.get_data(as_text=True))
+    assert "viewer" in message
+    assert user_count(db_session) == before
+
+    response = client.post(
+        f"/admin/users/{world.editor_a.id}/edit",
+        data=edit_data(world.editor_a, username="editor-b", agency_id=world.agency_b.id),
+    )
+    assert response.status_code == 200 and len(form_errors(response.get_data(as_text=True))) == 1
+    db_session.refresh(world.editor_a)
+    assert (world.editor_a.username, world.editor_a.agency_id) == ("editor-a", world.agency_a.id)
