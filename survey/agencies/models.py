@@ -115,9 +115,7 @@ class Agency(Base):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
-    sections: Mapped[list[Section]] = relationship(
-        back_populates="agency", order_by="Section.id"
-    )
+    sections: Mapped[list[Section]] = relationship(back_populates="agency", order_by="Section.id")
 
     @property
     def is_deleted(self) -> bool:
