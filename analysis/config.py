@@ -1,0 +1,495 @@
+"""One frozen, validated configuration for :func:`analysis.evaluate` (every weight, trim,
+threshold and band is data).
+
+Defaults follow STATISTICS.md §0, §2.2, §2.5, §2.7, §4 and §5; where the reference gives no
+number (the four dimension weights) the web app's year default is used so both agree. The
+configuration round-trips through JSON exactly: ``EvaluationConfig.from_json(c.to_json()) == c``
+and the second ``to_json()`` is byte-identical — the web app stores it beside each result.
+
+Validation raises :class:`ConfigError` whose ``field`` is the dotted path of the bad setting,
+e.g. ``group_weights.default.effectiveness``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+
+DIMENSIONS = ("comprehensiveness", "timeliness", "effectiveness", "cooperation")
+RATED_DIMENSIONS = ("effectiveness", "cooperation")
+# 履职全面度 / 时效度 / 成效度 / 配合度 as they appear in questionnaires and item tables.
+DIMENSION_ALIASES = {
+    "全面度": "comprehensiveness",
+    "履职全面度": "comprehensiveness",
+    "时效度": "timeliness",
+    "履职时效度": "timeliness",
+    "成效度": "effectiveness",
+    "履职成效度": "effectiveness",
+    "配合度": "cooperation",
+    "履职配合度": "cooperation",
+}
+BANDS = ("excellent", "good", "fair", "poor")  # 优秀 良好 一般 较差
+BAND_LABELS = {"excellent": "优秀", "good": "良好", "fair": "一般", "poor": "较差"}
+ESTIMATORS = ("mean", "trimmed", "srm", "twoway", "twoway_if_partial")
+SCHEMA_VERSION = 1
+
+
+class ConfigError(ValueError):
+    """A setting is invalid; ``field`` is its dotted path."""
+
+    def __init__(self, field_path: str, message: str):
+        super().__init__(f"{field_path}: {message}" if field_path else message)
+        self.field = field_path
+        self.message = message
+
+    def under(self, prefix: str) -> ConfigError:
+        path = f"{prefix}.{self.field}" if self.field else prefix
+        return ConfigError(path, self.message)
+
+
+class FrozenMap(Mapping):
+    """An immutable, hashable mapping that keeps insertion order (for frozen configs)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data=(), **kwargs):
+        object.__setattr__(self, "_data", {**dict(data), **kwargs})
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._data.items()))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("FrozenMap is immutable")
+
+    def __reduce__(self):
+        return (FrozenMap, (list(self._data.items()),))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+
+def _number(value, path: str, low=None, high=None, *, low_open=False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(path, f"must be a finite number, got {value!r}")
+    value = float(value)
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ConfigError(path, f"must be {'>' if low_open else '≥'} {low}, got {value}")
+    if high is not None and value > high:
+        raise ConfigError(path, f"must be ≤ {high}, got {value}")
+    return value
+
+
+def _integer(value, path: str, low: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ConfigError(path, f"must be a whole number ≥ {low}, got {value!r}")
+    return int(value)
+
+
+def _choice(value, path: str, options) -> str:
+    if value not in options:
+        raise ConfigError(path, f"must be one of {', '.join(map(str, options))}; got {value!r}")
+    return value
+
+
+def _flag(value, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(path, f"must be true or false, got {value!r}")
+    return value
+
+
+def _name(value, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(path, f"must be a non-empty name, got {value!r}")
+    return value
+
+
+def _set(obj, **values) -> None:
+    for key, value in values.items():
+        object.__setattr__(obj, key, value)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Answer → 0–100. ``linear``: ``100·(x−low)/(high−low)``; ``table``: ``points`` lists
+    ``(answer, score)`` pairs (a policy map such as 满意 100 / 基本满意 75 / 不满意 55)."""
+
+    kind: str = "linear"
+    low: float = 1.0
+    high: float = 5.0
+    points: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self):
+        _choice(self.kind, "kind", ("linear", "table"))
+        low, high = _number(self.low, "low"), _number(self.high, "high")
+        if self.kind == "linear" and not high > low:
+            raise ConfigError("high", f"must exceed low ({low}), got {high}")
+        try:
+            pairs = tuple((p[0], p[1]) for p in self.points)
+        except (TypeError, IndexError, KeyError) as exc:
+            raise ConfigError("points", "must be a list of [answer, score] pairs") from exc
+        pairs = tuple(
+            (_number(a, f"points[{i}][0]"), _number(s, f"points[{i}][1]", 0, 100))
+            for i, (a, s) in enumerate(pairs)
+        )
+        if self.kind == "table":
+            answers = [a for a, _ in pairs]
+            if len(answers) < 2 or len(set(answers)) != len(answers):
+                raise ConfigError("points", "needs at least two distinct answers")
+            pairs = tuple(sorted(pairs))
+        _set(self, low=low, high=high, points=pairs)
+
+
+@dataclass(frozen=True)
+class GroupConfig:
+    """How one respondent group's ratings of an agency become one score.
+
+    ``estimator``: ``mean``; ``trimmed``; ``srm`` (peer round robin, Social Relations Model
+    with leniency removed); ``twoway`` (rater-adjusted two-way model) or ``twoway_if_partial``
+    (two-way only when raters rate subsets). ``srm``/``twoway`` fall back to the trimmed mean
+    when the design does not allow them. Trimming: ``trim_count`` g per side when set
+    (``1`` = 去掉最高最低), else ``⌊trim·n⌋``; no trimming below ``trim_min_n``. For ``mean``
+    the trim only shapes the reported ``trimmed_mean`` column.
+    """
+
+    estimator: str = "mean"
+    trim: float = 0.1
+    trim_count: int | None = None
+    trim_min_n: int = 3
+    min_n: int = 5
+    speed_check: bool = True
+    burst_check: bool = False
+
+    def __post_init__(self):
+        _choice(self.estimator, "estimator", ESTIMATORS)
+        trim = _number(self.trim, "trim", 0.0, 0.49)
+        count = None if self.trim_count is None else _integer(self.trim_count, "trim_count")
+        _set(
+            self,
+            trim=trim,
+            trim_count=count,
+            trim_min_n=_integer(self.trim_min_n, "trim_min_n"),
+            min_n=_integer(self.min_n, "min_n", 1),
+        )
+        _flag(self.speed_check, "speed_check")
+        _flag(self.burst_check, "burst_check")
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    """Response-quality rules (STATISTICS.md §4.4); flagged rows are kept, excluded by rule.
+
+    too fast: ``duration < max(seconds_per_item·items asked, median_ratio·group median)``;
+    straight-line: every answer identical over ≥ ``straightline_min_items`` answers *and*
+    ``duration < straightline_median_ratio·median``; burst: an agency's hourly count ``x`` with
+    ``P(X ≥ x | λ̂) < burst_p`` (Poisson, ``λ̂`` the agency's median non-empty hour) and
+    ``x ≥ burst_min_count``. ``exclude`` lists flags that exclude a response (``*`` = any);
+    a response carrying ``keep_flag`` (a supervisor's review) is never excluded.
+    """
+
+    seconds_per_item: float = 3.0
+    median_ratio: float = 0.3
+    straightline_min_items: int = 4
+    straightline_median_ratio: float = 0.5
+    burst_p: float = 1e-4
+    burst_min_count: int = 10
+    exclude: tuple[str, ...] = ("*",)
+    keep_flag: str = "reviewed"
+    min_answered_share: float = 0.5
+
+    def __post_init__(self):
+        if isinstance(self.exclude, str) or not all(isinstance(f, str) for f in self.exclude):
+            raise ConfigError("exclude", "must be a list of flag names")
+        _set(
+            self,
+            seconds_per_item=_number(self.seconds_per_item, "seconds_per_item", 0),
+            median_ratio=_number(self.median_ratio, "median_ratio", 0, 1),
+            straightline_min_items=_integer(
+                self.straightline_min_items, "straightline_min_items", 2
+            ),
+            straightline_median_ratio=_number(
+                self.straightline_median_ratio, "straightline_median_ratio", 0, 1
+            ),
+            burst_p=_number(self.burst_p, "burst_p", 0, 1, low_open=True),
+            burst_min_count=_integer(self.burst_min_count, "burst_min_count", 1),
+            exclude=tuple(self.exclude),
+            keep_flag=_name(self.keep_flag, "keep_flag"),
+            min_answered_share=_number(self.min_answered_share, "min_answered_share", 0, 1),
+        )
+
+
+@dataclass(frozen=True)
+class PeerConfig:
+    """Peer-review manipulation diagnostics (STATISTICS.md §4.1)."""
+
+    max_missing: float = 0.2
+    reciprocity_z: float = 3.0
+    top_pairs: int = 10
+    clique_z: float = 2.0
+    clique_min_size: int = 3
+    permutations: int = 99
+    rival_z: float = -3.0
+    leniency_z: float = 3.0
+
+    def __post_init__(self):
+        _set(
+            self,
+            max_missing=_number(self.max_missing, "max_missing", 0, 1),
+            reciprocity_z=_number(self.reciprocity_z, "reciprocity_z", 0),
+            top_pairs=_integer(self.top_pairs, "top_pairs", 1),
+            clique_z=_number(self.clique_z, "clique_z", 0),
+            clique_min_size=_integer(self.clique_min_size, "clique_min_size", 2),
+            permutations=_integer(self.permutations, "permutations"),
+            rival_z=_number(self.rival_z, "rival_z", high=0),
+            leniency_z=_number(self.leniency_z, "leniency_z", 0),
+        )
+
+
+@dataclass(frozen=True)
+class BootstrapConfig:
+    """Replicates (0 = analytic intervals only), seed and replicates drawn per chunk."""
+
+    replicates: int = 2000
+    seed: int = 20210101
+    chunk: int = 50
+
+    def __post_init__(self):
+        _integer(self.replicates, "replicates")
+        _integer(self.seed, "seed")
+        _integer(self.chunk, "chunk", 1)
+
+
+def _default_groups() -> FrozenMap:
+    return FrozenMap(
+        public=GroupConfig("mean", trim=0.1, min_n=30, burst_check=True),
+        deputy=GroupConfig("twoway_if_partial", trim=0.0, trim_count=1, trim_min_n=7, min_n=5),
+        grassroots=GroupConfig("twoway_if_partial", trim=0.1, min_n=5),
+        peer=GroupConfig("srm", trim=0.1, min_n=5),
+    )
+
+
+def _weights(**groups) -> FrozenMap:
+    return FrozenMap({dim: FrozenMap(w) for dim, w in groups.items()})
+
+
+def _default_group_weights() -> FrozenMap:
+    # STATISTICS.md §2.7: high public contact ("default") and internal / low contact profiles.
+    return FrozenMap(
+        default=_weights(
+            effectiveness={"public": 0.3, "deputy": 0.3, "grassroots": 0.3, "peer": 0.1},
+            cooperation={"public": 0.0, "deputy": 0.0, "grassroots": 0.4, "peer": 0.6},
+        ),
+        internal=_weights(
+            effectiveness={"public": 0.1, "deputy": 0.4, "grassroots": 0.35, "peer": 0.15},
+            cooperation={"public": 0.0, "deputy": 0.0, "grassroots": 0.4, "peer": 0.6},
+        ),
+    )
+
+
+def _default_scales() -> FrozenMap:
+    return FrozenMap(
+        likert5=Scale("linear", 1, 5),
+        likert3=Scale("linear", 1, 3),
+        # 山东 2008: 不满意 55 / 基本满意 75 / 满意 100 (answers coded 1, 2, 3).
+        satisfaction3=Scale("table", points=((1, 55), (2, 75), (3, 100))),
+    )
+
+
+_SUB = {"quality": QualityConfig, "peer": PeerConfig, "bootstrap": BootstrapConfig}
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Everything :func:`analysis.evaluate` uses; see ``analysis/METHODS.md`` for each rule."""
+
+    scales: FrozenMap = field(default_factory=_default_scales)
+    groups: FrozenMap = field(default_factory=_default_groups)
+    dimension_weights: FrozenMap = field(
+        default_factory=lambda: FrozenMap(
+            comprehensiveness=0.2, timeliness=0.2, effectiveness=0.35, cooperation=0.25
+        )
+    )
+    group_weights: FrozenMap = field(default_factory=_default_group_weights)
+    default_profile: str = "default"
+    missing_group: str = "renormalize"
+    shrinkage: bool = True
+    reliability_threshold: float = 0.7
+    satisfied_threshold: float = 60.0
+    confidence: float = 0.95
+    bands: FrozenMap = field(
+        default_factory=lambda: FrozenMap(excellent=90.0, good=80.0, fair=70.0)
+    )
+    excellent_quota: float | None = None
+    band_rule: str = "interval"
+    band_probability: float = 0.8
+    tie_rule: str = "point"
+    rank_intervals: str = "simultaneous"
+    sensitivity: float = 0.2
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    peer: PeerConfig = field(default_factory=PeerConfig)
+    bootstrap: BootstrapConfig = field(default_factory=BootstrapConfig)
+
+    def __post_init__(self):
+        scales = FrozenMap(
+            (_name(k, "scales"), _sub(Scale, v, f"scales.{k}")) for k, v in _items(self.scales)
+        )
+        groups = FrozenMap(
+            (_name(k, "groups"), _sub(GroupConfig, v, f"groups.{k}"))
+            for k, v in _items(self.groups)
+        )
+        if not groups:
+            raise ConfigError("groups", "needs at least one respondent group")
+        dim_w = _check_weights(self.dimension_weights, "dimension_weights", DIMENSIONS)
+        profiles = {}
+        for profile, per_dim in _items(self.group_weights):
+            path = f"group_weights.{_name(profile, 'group_weights')}"
+            if set(per_dim) - set(RATED_DIMENSIONS):
+                extra = sorted(set(per_dim) - set(RATED_DIMENSIONS))
+                raise ConfigError(path, f"unknown dimension(s) {extra}")
+            profiles[profile] = FrozenMap(
+                (dim, _check_weights(per_dim[dim], f"{path}.{dim}", tuple(groups)))
+                for dim in RATED_DIMENSIONS
+                if dim in per_dim
+            )
+            missing = [d for d in RATED_DIMENSIONS if d not in per_dim]
+            if missing:
+                raise ConfigError(f"{path}.{missing[0]}", "weights are missing")
+        if self.default_profile not in profiles:
+            raise ConfigError("default_profile", f"{self.default_profile!r} is not a profile")
+        bands = _check_bands(self.bands)
+        quota = self.excellent_quota
+        if quota is not None:
+            quota = _number(quota, "excellent_quota", 0, 1, low_open=True)
+        _set(
+            self,
+            scales=scales,
+            groups=groups,
+            dimension_weights=dim_w,
+            group_weights=FrozenMap(profiles),
+            bands=bands,
+            excellent_quota=quota,
+            reliability_threshold=_number(
+                self.reliability_threshold, "reliability_threshold", 0, 1
+            ),
+            satisfied_threshold=_number(self.satisfied_threshold, "satisfied_threshold", 0, 100),
+            confidence=_number(self.confidence, "confidence", 0.5, 0.999),
+            band_probability=_number(self.band_probability, "band_probability", 0.5, 1),
+            sensitivity=_number(self.sensitivity, "sensitivity", 0, 0.9),
+            **{k: _sub(cls, getattr(self, k), k) for k, cls in _SUB.items()},
+        )
+        _choice(self.missing_group, "missing_group", ("renormalize", "group_mean"))
+        _flag(self.shrinkage, "shrinkage")
+        _choice(self.band_rule, "band_rule", ("interval", "probability"))
+        _choice(self.tie_rule, "tie_rule", ("point", "upper"))
+        _choice(self.rank_intervals, "rank_intervals", ("simultaneous", "marginal"))
+
+    # -- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict (with ``schema_version``)."""
+        return {"schema_version": SCHEMA_VERSION, **_plain(self)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> EvaluationConfig:
+        """Build from a (possibly partial) dict; absent settings take their defaults."""
+        if not isinstance(data, Mapping):
+            raise ConfigError("", "the configuration must be a JSON object")
+        data = dict(data)
+        version = data.pop("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise ConfigError("schema_version", f"unsupported version {version!r}")
+        return _sub(cls, data, "")
+
+    @classmethod
+    def from_json(cls, text: str) -> EvaluationConfig:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError("", f"not valid JSON: {exc}") from exc
+        return cls.from_dict(data)
+
+    def replace(self, **changes) -> EvaluationConfig:
+        """A copy with top-level settings changed (validated again)."""
+        return EvaluationConfig.from_dict({**self.to_dict(), **_plain(changes)})
+
+    def weights_for(self, profile: str | None) -> Mapping:
+        """Group weights ``{dimension: {group: w}}`` of an agency profile (default if None)."""
+        key = self.default_profile if profile is None else profile
+        if key not in self.group_weights:
+            raise ValueError(
+                f"agency profile {key!r} has no group weights; known: {list(self.group_weights)}"
+            )
+        return self.group_weights[key]
+
+
+def _items(value):
+    if not isinstance(value, Mapping):
+        raise ConfigError("", f"must be an object, got {type(value).__name__}")
+    return list(value.items())
+
+
+def _sub(cls, value, path: str):
+    """Coerce a dict (from JSON) or an instance into ``cls``, prefixing errors with ``path``."""
+    if isinstance(value, cls):
+        return value
+    if not isinstance(value, Mapping):
+        raise ConfigError(path, f"must be an object, got {value!r}")
+    known = {f.name for f in fields(cls)}
+    for key in value:
+        if key not in known:
+            raise ConfigError(f"{path}.{key}" if path else str(key), "unknown setting")
+    kwargs = dict(value)
+    if cls is Scale and "points" in kwargs and isinstance(kwargs["points"], Mapping):
+        kwargs["points"] = tuple(kwargs["points"].items())
+    if cls is QualityConfig and isinstance(kwargs.get("exclude"), list):
+        kwargs["exclude"] = tuple(kwargs["exclude"])
+    if cls is Scale and isinstance(kwargs.get("points"), list):
+        kwargs["points"] = tuple(tuple(p) if isinstance(p, list) else p for p in kwargs["points"])
+    try:
+        return cls(**kwargs)
+    except ConfigError as exc:
+        raise exc.under(path) if path else exc from None
+
+
+def _check_weights(weights, path: str, keys: tuple[str, ...]) -> FrozenMap:
+    if not isinstance(weights, Mapping):
+        raise ConfigError(path, "must be an object of weights")
+    unknown = [k for k in weights if k not in keys]
+    if unknown:
+        raise ConfigError(f"{path}.{unknown[0]}", f"unknown name; expected one of {list(keys)}")
+    values = {k: _number(weights[k], f"{path}.{k}", 0, 1) for k in keys if k in weights}
+    total = sum(values.values())
+    if abs(total - 1.0) > 1e-9:
+        raise ConfigError(path, f"weights must add up to 1, got {total:.6g}")
+    return FrozenMap((k, values.get(k, 0.0)) for k in keys)
+
+
+def _check_bands(bands) -> FrozenMap:
+    if not isinstance(bands, Mapping) or set(bands) != set(BANDS[:3]):
+        raise ConfigError("bands", "needs lower bounds for excellent, good and fair")
+    values = [_number(bands[name], f"bands.{name}", 0, 100) for name in BANDS[:3]]
+    if not values[0] > values[1] > values[2]:
+        raise ConfigError("bands", "thresholds must fall: excellent > good > fair")
+    return FrozenMap(zip(BANDS[:3], values, strict=True))
+
+
+def _plain(value):
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,312 @@
+"""``evaluate(responses, items, config) -> Evaluation``: the whole scoring pipeline.
+
+Steps (``analysis/METHODS.md``): answers → 0–100 (``scales``); quality flags (``quality``);
+respondent scores per dimension; per agency × group × dimension robust scores (``groups``:
+mean / trimmed / SRM / two-way) and EB shrinkage (``shrinkage``); group weights → 成效度 and
+配合度, then the composite with 全面度 and 时效度 (``combine``); bootstrap (``uncertainty``);
+rank intervals, tie groups and bands (``ranking``); quality and reliability report
+(``report``); weight sensitivity. ``Evaluation.explain(agency_id)`` traces any figure back.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import model as pipeline
+from analysis.combine import weight_sensitivity
+from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig
+from analysis.prepare import prepare
+from analysis.quality import compute_flags, flag_counts, flag_table
+from analysis.ranking import rank_and_band
+from analysis.report import (
+    QualityReport,
+    agreement_table,
+    peer_report,
+    rater_model_table,
+    reliability_table,
+    with_flagged_table,
+)
+from analysis.uncertainty import Draws, analytic, bootstrap
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Result of :func:`evaluate`. Tables are pandas DataFrames keyed by ``agency_id``.
+
+    - ``cells``: per agency × dimension × group — n, mean, sd, trimmed mean, robust score
+      (the group's estimator), se and ci of it, 满意率 with Wilson ci, EB ``score``,
+      ``reliability`` λ, ``posterior_se``, ``score_ci_low/high`` (bootstrap), low-confidence
+      marks.
+    - ``dimensions``: per agency × dimension (all four) — score, interval, weight present,
+      missing groups.
+    - ``ranking``: per agency — composite, interval, rank, rank interval, tie group, band.
+    - ``items``: per agency × group × item — answers counted and mean points.
+    - ``sensitivity``: ranks under ±δ weight perturbations; ``quality``: the quality report.
+    - ``agencies``: the agency table used (profile, kind, 全面度, 时效度).
+    - ``config``: the exact configuration used (store ``config.to_json()`` beside the result).
+    """
+
+    config: EvaluationConfig
+    agencies: pd.DataFrame
+    cells: pd.DataFrame
+    dimensions: pd.DataFrame
+    ranking: pd.DataFrame
+    items: pd.DataFrame
+    sensitivity: pd.DataFrame
+    quality: QualityReport
+    uncertainty_method: str
+    replicates: int
+
+    def explain(self, agency_id) -> dict:
+        """Composite → dimensions → groups → items for one agency (JSON-serialisable)."""
+        from analysis.explain import explain
+
+        return explain(self, agency_id)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every result table by name (for export or storage)."""
+        return {
+            "cells": self.cells,
+            "dimensions": self.dimensions,
+            "ranking": self.ranking,
+            "items": self.items,
+            "sensitivity": self.sensitivity,
+            "responses": self.quality.responses,
+            "flagged": self.quality.flagged,
+            "reliability": self.quality.reliability,
+            "rater_models": self.quality.rater_models,
+            "with_flagged": self.quality.with_flagged,
+        }
+
+
+def evaluate(
+    responses: pd.DataFrame,
+    items: pd.DataFrame,
+    config: EvaluationConfig | None = None,
+    *,
+    agencies: pd.DataFrame | None = None,
+    workers: int | None = None,
+) -> Evaluation:
+    """Score every agency (see the module docstring and ``analysis/METHODS.md``).
+
+    ``agencies`` (optional) supplies ``comprehensiveness``/``timeliness`` (0–100), the weight
+    ``profile`` and the ranking scope ``kind`` per ``agency_id``. ``workers`` threads draw
+    bootstrap chunks (default: up to 2 CPUs); results do not depend on it.
+    """
+    config = EvaluationConfig() if config is None else config
+    if not isinstance(config, EvaluationConfig):
+        raise TypeError("config must be an EvaluationConfig (use EvaluationConfig.from_json)")
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    prep = prepare(responses, items, config, agencies)
+    flags = compute_flags(prep, config)
+    # The data-only reports run beside the model on a second thread (numpy releases the GIL).
+    with _Pool(workers) as pool:
+        side = pool.submit(_data_reports, prep, flags)
+        blocks = pipeline.make_blocks(prep, flags, config)
+        model = pipeline.build(prep, flags, config, blocks=blocks)
+        peer = pool.submit(_peer_reports, prep, model, config)
+        model_all = pipeline.build(prep, flags, config, True, blocks=blocks, base=model)
+        boot = config.bootstrap
+        if boot.replicates > 0:
+            draws = bootstrap(model, boot.replicates, boot.seed, boot.chunk, workers)
+        else:
+            draws = analytic(model, model.score, model.posterior_se, boot.seed)
+        info = prep.agency_info
+        scope = _scope(info)
+        ranking = rank_and_band(model.composite, draws.composite, scope, config)
+        cells = pipeline.cell_table(prep, model, _align_n(model, model_all))
+        cells = _with_cell_intervals(cells, prep, model, draws, config)
+        item_table, flagged, counts, agreement = side.result()
+        peer_reports = peer.result()
+    ranking.insert(0, "composite", model.composite)
+    ranking.insert(1, "composite_weight", model.composite_weight)
+    ranking.insert(2, "scope", scope)
+    ranking.index = pd.Index(prep.agencies, name="agency_id")
+    notes = [
+        f"{model.groups[g]}/{RATED_DIMENSIONS[d]}: {fit.note}"
+        for (g, d), fit in model.fits.items()
+        if fit.note
+    ]
+    for note in notes:
+        log.info("evaluate: %s", note)
+    quality = QualityReport(
+        responses=counts,
+        flagged=flagged,
+        reliability=reliability_table(agreement, model),
+        peer=peer_reports,
+        rater_models=rater_model_table(model),
+        with_flagged=with_flagged_table(prep, model, model_all, scope),
+        median_duration=flags.medians,
+        notes=notes,
+    )
+    sensitivity = weight_sensitivity(
+        model.score, model.group_weights, model.group_mean, model.fixed,
+        model.dimension_weights, config, prep.groups, scope,
+    )  # fmt: skip
+    sensitivity["agency"] = prep.agencies.to_numpy()[sensitivity["agency"].to_numpy()]
+    sensitivity = sensitivity.rename(columns={"agency": "agency_id"})
+    return Evaluation(
+        config=config,
+        agencies=info,
+        cells=cells,
+        dimensions=_dimension_table(prep, model, draws, config),
+        ranking=ranking,
+        items=item_table,
+        sensitivity=sensitivity,
+        quality=quality,
+        uncertainty_method=draws.method,
+        replicates=int(draws.composite.shape[0]),
+    )
+
+
+class _Now:
+    """A finished 'future' for running without a thread pool."""
+
+    def __init__(self, fn, *args):
+        self._value = fn(*args)
+
+    def result(self):
+        return self._value
+
+
+class _Pool:
+    """A one-thread pool when ``workers > 1``, else inline execution."""
+
+    def __init__(self, workers: int):
+        self._pool = ThreadPoolExecutor(1) if workers > 1 else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def submit(self, fn, *args):
+        return self._pool.submit(fn, *args) if self._pool is not None else _Now(fn, *args)
+
+
+def _data_reports(prep, flags):
+    return (
+        _item_table(prep, flags),
+        flag_table(prep, flags),
+        flag_counts(prep, flags),
+        (agreement_table(prep, flags)),
+    )
+
+
+def _peer_reports(prep, model, config):
+    return [
+        peer_report(prep, fit, config)
+        for fit in model.fits.values()
+        if fit.estimator == "srm" and fit.model is not None
+    ]
+
+
+def _scope(info: pd.DataFrame) -> np.ndarray:
+    kind = info["kind"].to_numpy(dtype=object)
+    return np.array(["all" if _missing(k) else str(k) for k in kind], dtype=object)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _align_n(model, model_all) -> dict:
+    """n with flagged responses included, aligned with the kept fit's agencies."""
+    out = {}
+    for key, fit in model.fits.items():
+        other = model_all.fits.get(key)
+        if other is None:
+            continue
+        pos = pd.Index(other.agencies).get_indexer(fit.agencies)
+        n = np.where(pos >= 0, other.describe["n"][pos], fit.describe["n"])
+        out[key] = {"n": n}
+    return out
+
+
+def _interval(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    from analysis.ranking import _quantile
+
+    alpha = 1 - confidence
+    flat = draws.reshape(draws.shape[0], -1)
+    low = _quantile(flat, alpha / 2).reshape(draws.shape[1:])
+    high = _quantile(flat, 1 - alpha / 2).reshape(draws.shape[1:])
+    return low, high
+
+
+def _with_cell_intervals(cells, prep, model, draws: Draws, config) -> pd.DataFrame:
+    low, high = _interval(draws.cells, config.confidence)
+    a = prep.agencies.get_indexer(cells["agency_id"])
+    d = cells["dimension"].map(RATED_DIMENSIONS.index).to_numpy()
+    g = cells["group"].map(prep.groups.index).to_numpy()
+    cells["score_ci_low"] = low[a, d, g]
+    cells["score_ci_high"] = high[a, d, g]
+    return cells
+
+
+def _dimension_table(prep, model, draws: Draws, config) -> pd.DataFrame:
+    low, high = _interval(draws.dims, config.confidence)
+    parts = []
+    n_a = len(prep.agencies)
+    fixed = model.fixed
+    for i, dim in enumerate(DIMENSIONS):
+        if i < 2:
+            score, lo, hi, share = fixed[:, i], fixed[:, i], fixed[:, i], np.ones(n_a)
+            missing = [[] for _ in range(n_a)]
+        else:
+            d = i - 2
+            score, lo, hi = model.dims[:, d], low[:, d], high[:, d]
+            share = model.dims_weight[:, d]
+            weights = model.group_weights[:, d]
+            absent = np.isnan(model.score[:, d]) & (weights > 0)
+            missing = [[model.groups[g] for g in np.flatnonzero(row)] for row in absent]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "agency_id": prep.agencies.to_numpy(),
+                    "dimension": dim,
+                    "score": score,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "weight": config.dimension_weights[dim],
+                    "weight_present": share,
+                    "missing_groups": [",".join(m) for m in missing],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _item_table(prep, flags) -> pd.DataFrame:
+    """Answers counted and mean points per agency × group × item (kept responses)."""
+    n_g = len(prep.groups)
+    size = len(prep.agencies) * n_g
+    # Excluded responses go to an extra bin that is dropped: no masks, no fancy indexing.
+    cell = np.where(flags.excluded, size, prep.agency * n_g + prep.group)
+    k = len(prep.items)
+    count = np.empty((size + 1, k))
+    total = np.empty((size + 1, k))
+    for j in range(k):
+        count[:, j] = np.bincount(cell, weights=prep.answered[:, j], minlength=size + 1)
+        total[:, j] = np.bincount(cell, weights=prep.filled[:, j], minlength=size + 1)
+    c, j = np.nonzero(count[:size])
+    return pd.DataFrame(
+        {
+            "agency_id": prep.agencies.to_numpy()[c // n_g],
+            "group": np.array(prep.groups, dtype=object)[c % n_g],
+            "item_id": np.array(prep.items, dtype=object)[j],
+            "dimension": np.array(RATED_DIMENSIONS, dtype=object)[prep.item_dim[j]],
+            "n": count[c, j].astype(np.int64),
+            "mean": total[c, j] / count[c, j],
+        }
+    )

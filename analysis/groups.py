@@ -1,0 +1,213 @@
+"""One group × one dimension → one robust score per agency, with its sampling variance.
+
+Estimators (``GroupConfig.estimator``):
+
+- ``mean`` / ``trimmed``: from the response histogram (``analysis.aggregate``). EB sampling
+  variance ``ψ_j = s²_pooled/n_j`` (mean) or ``s²_w,pooled·n_j/h_j²`` (trimmed, Yuen form with
+  the winsorized variance pooled over the group's agencies, §2.4: a per-agency variance from a
+  handful of deputies is noise).
+- ``srm``: the Social Relations Model target score ``m + b_j`` of :func:`analysis.peer.srm`
+  (leniency removed), ``ψ_j = se_j²``. Needs every response to name its rater agency.
+- ``twoway`` / ``twoway_if_partial``: :func:`analysis.twoway.rater_adjusted` target score
+  ``μ + b_t`` (``twoway_if_partial`` only when some rater skipped some agency), ``ψ = se²``.
+
+When a model cannot be fitted (missing rater ids, fewer than 4 agencies, too many missing
+round-robin cells, a disconnected design) the group falls back to the trimmed mean with the
+group's trim settings, and ``note`` says why — reported in the quality report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.aggregate import Block, cell_summary, location_stats, sorted_dimension
+from analysis.config import EvaluationConfig, GroupConfig
+from analysis.peer import SRMResult, srm
+from analysis.twoway import TwoWayResult, pair_means, rater_adjusted
+
+_PSI_FLOOR = 1e-9
+
+
+@dataclass
+class GroupFit:
+    """Robust scores of one group × dimension for the agencies with data (``agencies``)."""
+
+    group: str
+    dimension: int
+    estimator: str
+    agencies: np.ndarray
+    robust: np.ndarray
+    se: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    psi: np.ndarray
+    describe: dict
+    note: str | None = None
+    model: SRMResult | TwoWayResult | None = None
+    design: dict = field(default_factory=dict)
+
+
+def _histogram_part(block: Block, k: int, counts: np.ndarray, gc: GroupConfig, config):
+    order, v_sorted, valid = sorted_dimension(block, k)
+    c_sorted = np.take_along_axis(counts, order, axis=1) * valid
+    st = location_stats(v_sorted, c_sorted, gc, config.satisfied_threshold)
+    summary = cell_summary(st, gc, config.confidence)
+    return st, summary
+
+
+def describe(block: Block, k: int, gc: GroupConfig, config, include_flagged=False) -> dict:
+    """Descriptive statistics of every cell of ``block`` for its ``k``-th dimension."""
+    counts = block.counts_all if include_flagged else block.counts
+    st, summary = _histogram_part(block, k, counts, gc, config)
+    keep = st["n"] > 0
+    out = {"agencies": block.agencies[keep]}
+    for key, value in {**st, **summary}.items():
+        if isinstance(value, tuple):
+            out[f"{key}_low"], out[f"{key}_high"] = value[0][keep], value[1][keep]
+        else:
+            out[key] = value[keep]
+    return out
+
+
+def pooled_psi(st: dict, trimmed: bool) -> np.ndarray:
+    """EB sampling variance from the pooled (winsorized) variance; works on replicate axes."""
+    n = st["n"]
+    var = st["wvar"] if trimmed else st["var"]
+    dof = np.where(n > 1, n - 1, 0.0)
+    pooled = (np.where(n > 1, var, 0.0) * dof).sum(axis=-1) / np.maximum(dof.sum(axis=-1), 1)
+    pooled = np.maximum(pooled, _PSI_FLOOR)[..., None]
+    if trimmed:
+        h = n - 2 * st["g"]
+        return np.where(h > 0, pooled * n / np.where(h > 0, h, 1.0) ** 2, np.nan)
+    return np.where(n > 0, pooled / np.where(n > 0, n, 1.0), np.nan)
+
+
+def _histogram_fit(name, d, gc, desc, note=None) -> GroupFit:
+    trimmed = gc.estimator != "mean"
+    key = "trimmed" if trimmed else "mean"
+    st = {k: desc[k] for k in ("n", "var", "wvar", "g")}
+    return GroupFit(
+        group=name,
+        dimension=d,
+        estimator=key,
+        agencies=desc["agencies"],
+        robust=desc[key],
+        se=desc["se_trimmed" if trimmed else "se_mean"],
+        ci_low=desc[f"{key}_ci_low"],
+        ci_high=desc[f"{key}_ci_high"],
+        psi=pooled_psi(st, trimmed),
+        describe=desc,
+        note=note,
+    )
+
+
+def _ratings(prep, rows: np.ndarray, d: int, as_agency: bool) -> pd.DataFrame | str:
+    idx = np.flatnonzero(rows & ~np.isnan(prep.scores[:, d]))
+    rater = prep.rater[idx]
+    if (rater < 0).any():
+        return f"{int((rater < 0).sum())} responses lack a rater_id"
+    if as_agency:  # peer raters are agencies: code them like targets
+        codes = prep.agencies.get_indexer(prep.raters)
+        mapped = codes[rater]
+        outside = mapped < 0
+        mapped[outside] = len(prep.agencies) + rater[outside]
+        rater = mapped
+    return pd.DataFrame({"rater": rater, "target": prep.agency[idx], "score": prep.scores[idx, d]})
+
+
+def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
+    z = float(stats.norm.ppf(0.5 + config.confidence / 2))
+    try:
+        if gc.estimator == "srm":
+            model = srm(ratings, max_missing=config.peer.max_missing)
+            effects = model.target_effects
+            effects = effects[effects["n_raters"] > 0]
+            robust, se = effects["score"], effects["se"]
+            design = _srm_design(model)
+        else:
+            pairs = pair_means(ratings)
+            if gc.estimator == "twoway_if_partial":
+                per_rater = pairs.groupby("rater")["target"].nunique()
+                if (per_rater == pairs["target"].nunique()).all():
+                    return "every rater rated every agency (complete design)"
+            model = rater_adjusted(ratings)
+            effects = model.target_effects
+            robust, se = effects["adjusted"], effects["se"]
+            design = _twoway_design(pairs)
+    except ValueError as exc:
+        return str(exc)
+    agencies = robust.index.to_numpy(dtype=np.int64)
+    keep = np.isin(desc["agencies"], agencies)
+    desc = {k: v[keep] for k, v in desc.items()}
+    pos = pd.Index(agencies).get_indexer(desc["agencies"])
+    robust, se = robust.to_numpy()[pos], se.to_numpy()[pos]
+    return GroupFit(
+        group=name,
+        dimension=d,
+        estimator="srm" if gc.estimator == "srm" else "twoway",
+        agencies=desc["agencies"],
+        robust=robust,
+        se=se,
+        ci_low=robust - z * se,
+        ci_high=robust + z * se,
+        psi=np.maximum(se**2, _PSI_FLOOR),
+        describe=desc,
+        model=model,
+        design=design,
+    )
+
+
+def _srm_design(model: SRMResult) -> dict:
+    """The completed round-robin matrix (imputed cells filled) for the rater bootstrap."""
+    ids = model.target_effects.index
+    n = len(ids)
+    a = model.rater_effects["effect"].reindex(ids).to_numpy()
+    b = model.target_effects["effect"].to_numpy()
+    g = np.zeros((n, n))
+    rel = model.relationship
+    g[ids.get_indexer(rel["rater"]), ids.get_indexer(rel["target"])] = rel["g"].to_numpy()
+    z = model.grand_mean + a[:, None] + b[None, :] + g
+    np.fill_diagonal(z, 0.0)
+    codes = ids.to_numpy(dtype=np.int64)
+    return {"kind": "srm", "ids": codes, "raters": codes, "z": z}
+
+
+def _twoway_design(pairs: pd.DataFrame) -> dict:
+    r_idx, raters = pd.factorize(pairs["rater"], sort=True)
+    t_idx, targets = pd.factorize(pairs["target"], sort=True)
+    n = np.zeros((len(raters), len(targets)))
+    y = np.zeros_like(n)
+    n[r_idx, t_idx] = 1.0
+    y[r_idx, t_idx] = pairs["score"].to_numpy()
+    return {
+        "kind": "twoway",
+        "ids": np.asarray(targets, dtype=np.int64),
+        "raters": np.asarray(raters, dtype=np.int64),
+        "n": n,
+        "y": y,
+    }
+
+
+def fit_group(
+    prep, rows: np.ndarray, config: EvaluationConfig, name: str, d: int, block, k,
+    include_flagged: bool = False,
+) -> GroupFit | None:  # fmt: skip
+    """Fit one group × dimension on ``rows`` (the responses of the group to use)."""
+    gc = config.groups[name]
+    desc = describe(block, k, gc, config, include_flagged)
+    if not len(desc["agencies"]):
+        return None
+    if gc.estimator in ("mean", "trimmed"):
+        return _histogram_fit(name, d, gc, desc)
+    ratings = _ratings(prep, rows, d, as_agency=gc.estimator == "srm")
+    fit = ratings if isinstance(ratings, str) else _model_fit(name, d, gc, desc, ratings, config)
+    if isinstance(fit, GroupFit):
+        return fit
+    fallback = GroupConfig(
+        "trimmed", gc.trim, gc.trim_count, gc.trim_min_n, gc.min_n, gc.speed_check, gc.burst_check
+    )
+    return _histogram_fit(name, d, fallback, desc, note=f"{gc.estimator} not used: {fit}")

@@ -1,0 +1,210 @@
+"""Point estimates of the whole pipeline: group fits, EB shrinkage, dimension scores, composite.
+
+:func:`build` runs every group × dimension (``analysis.groups``), shrinks each toward its group
+mean (``analysis.shrinkage``) and combines them (``analysis.combine``). The returned
+:class:`Model` also carries what the bootstrap needs to redo the same steps on resampled data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from analysis.aggregate import Block, build_blocks
+from analysis.combine import all_dimensions, combine_groups, composite, group_weight_array
+from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig, GroupConfig
+from analysis.groups import GroupFit, fit_group
+from analysis.shrinkage import shrink
+
+
+@dataclass
+class Model:
+    """Point results plus the designs the bootstrap redraws (arrays indexed by agency code)."""
+
+    config: EvaluationConfig
+    groups: tuple[str, ...]
+    shape: tuple[int, int, int]  # agencies, rated dimensions, groups
+    fits: dict[tuple[int, int], GroupFit]
+    blocks: dict[tuple[int, tuple[int, ...]], Block]
+    block_of: dict[tuple[int, int], tuple[tuple[int, tuple[int, ...]], int]]
+    rater_universe: dict[int, np.ndarray]
+    group_weights: np.ndarray  # (A, D, G)
+    dimension_weights: np.ndarray  # (4,)
+    fixed: np.ndarray  # (A, 2) 全面度, 时效度
+    robust: np.ndarray  # (A, D, G)
+    psi: np.ndarray
+    score: np.ndarray  # EB-shrunk
+    reliability: np.ndarray
+    posterior_se: np.ndarray
+    group_mean: np.ndarray  # (D, G)
+    dims: np.ndarray  # (A, 2)
+    dims_weight: np.ndarray  # weight share present per agency × dimension
+    composite: np.ndarray  # (A,)
+    composite_weight: np.ndarray
+
+    def group_config(self, g: int, fit: GroupFit) -> GroupConfig:
+        gc = self.config.groups[self.groups[g]]
+        return gc if fit.estimator == gc.estimator else replace(gc, estimator=fit.estimator)
+
+
+def _dim_sets(config, prep, g: int, present: list[int]) -> list[tuple[int, ...]]:
+    """Dimensions drawn jointly in the bootstrap: those with weight for this group."""
+    name = prep.groups[g]
+    weighted = [
+        d
+        for d in present
+        if any(p[RATED_DIMENSIONS[d]][name] > 0 for p in config.group_weights.values())
+    ]
+    if len(weighted) > 1:
+        return [tuple(weighted)] + [(d,) for d in present if d not in weighted]
+    return [(d,) for d in present]
+
+
+def make_blocks(prep, flags, config: EvaluationConfig):
+    """Response histograms of every group (``analysis.aggregate.Block``) and, per group ×
+    dimension, which block and column hold it."""
+    blocks, block_of = {}, {}
+    for g in range(len(prep.groups)):
+        in_group = prep.group == g
+        if not in_group.any():
+            continue
+        scored = ~np.isnan(prep.scores[in_group])
+        present = [d for d in range(len(RATED_DIMENSIONS)) if scored[:, d].any()]
+        sets = _dim_sets(config, prep, g, present)
+        for block in build_blocks(prep.scores, prep.agency, in_group, flags.excluded, g, sets):
+            key = (g, block.dims)
+            blocks[key] = block
+            for k, d in enumerate(block.dims):
+                block_of[(g, d)] = (key, k)
+    return blocks, block_of
+
+
+def build(
+    prep, flags, config: EvaluationConfig, include_flagged: bool = False, blocks=None, base=None
+) -> Model:
+    """Fit every group × dimension on the kept responses (or on all, ``include_flagged``).
+
+    With ``base`` (the kept-responses model), groups without excluded responses reuse its fits.
+    """
+    n_a, n_d, n_g = len(prep.agencies), len(RATED_DIMENSIONS), len(prep.groups)
+    excluded = np.zeros(prep.n, dtype=bool) if include_flagged else flags.excluded
+    blocks, block_of = blocks or make_blocks(prep, flags, config)
+    fits, universe = {}, {}
+    for g in range(n_g):
+        in_group = prep.group == g
+        rows = in_group & ~excluded
+        same = base is not None and not flags.excluded[in_group].any()
+        for d in range(n_d):
+            if (g, d) not in block_of:
+                continue
+            if same:
+                if (g, d) in base.fits:
+                    fits[(g, d)] = base.fits[(g, d)]
+                continue
+            key, k = block_of[(g, d)]
+            fit = fit_group(prep, rows, config, prep.groups[g], d, blocks[key], k, include_flagged)
+            if fit is not None:
+                fits[(g, d)] = fit
+        raters = [f.design["raters"] for (gg, _), f in fits.items() if gg == g and f.design]
+        if raters:
+            universe[g] = np.unique(np.concatenate(raters))
+
+    robust = np.full((n_a, n_d, n_g), np.nan)
+    psi = np.full_like(robust, np.nan)
+    for (g, d), fit in fits.items():
+        robust[fit.agencies, d, g] = fit.robust
+        psi[fit.agencies, d, g] = fit.psi
+    score, rel, post, mu = robust.copy(), np.full_like(robust, np.nan), np.sqrt(psi), None
+    mu = np.full((n_d, n_g), np.nan)
+    for g, d in fits:
+        if config.shrinkage:
+            out = shrink(robust[:, d, g], psi[:, d, g])
+            score[:, d, g], rel[:, d, g] = out.score, out.reliability
+            post[:, d, g], mu[d, g] = out.posterior_se, out.mu
+        else:
+            mu[d, g] = np.mean(robust[fits[(g, d)].agencies, d, g])
+
+    info = prep.agency_info
+    weights = group_weight_array(config, info["profile"].tolist(), prep.groups)
+    dim_w = np.array([config.dimension_weights[d] for d in DIMENSIONS])
+    fixed = info[["comprehensiveness", "timeliness"]].to_numpy(dtype=float)
+    dims, dims_weight = combine_groups(score, weights, mu, config.missing_group)
+    comp, comp_weight = composite(all_dimensions(fixed, dims), dim_w)
+    return Model(
+        config=config,
+        groups=prep.groups,
+        shape=(n_a, n_d, n_g),
+        fits=fits,
+        blocks=blocks,
+        block_of=block_of,
+        rater_universe=universe,
+        group_weights=weights,
+        dimension_weights=dim_w,
+        fixed=fixed,
+        robust=robust,
+        psi=psi,
+        score=score,
+        reliability=rel,
+        posterior_se=post,
+        group_mean=mu,
+        dims=dims,
+        dims_weight=dims_weight,
+        composite=comp,
+        composite_weight=comp_weight,
+    )
+
+
+_DESCRIBE = {
+    "n": "n",
+    "mean": "mean",
+    "sd": None,
+    "trimmed_mean": "trimmed",
+    "trim_g": "g",
+    "satisfaction": "satisfaction",
+    "satisfaction_ci_low": "satisfaction_ci_low",
+    "satisfaction_ci_high": "satisfaction_ci_high",
+}
+
+
+def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
+    """Per agency × dimension × group: n, mean, robust score, se, ci, EB score, reliability,
+    low-confidence marks (one row per cell with at least one response)."""
+    cfg = model.config
+    parts = []
+    for (g, d), fit in sorted(model.fits.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        desc, a = fit.describe, fit.agencies
+        gc = cfg.groups[prep.groups[g]]
+        n = desc["n"]
+        part = pd.DataFrame(
+            {
+                "agency_id": prep.agencies.to_numpy()[a],
+                "dimension": RATED_DIMENSIONS[d],
+                "group": prep.groups[g],
+                "n": n.astype(np.int64),
+                "n_with_flagged": n_all.get((g, d), {}).get("n", n).astype(np.int64),
+                "estimator": fit.estimator,
+                "mean": desc["mean"],
+                "sd": np.sqrt(desc["var"]),
+                "trimmed_mean": desc["trimmed"],
+                "trim_g": desc["g"].astype(np.int64),
+                "robust": fit.robust,
+                "se": fit.se,
+                "ci_low": fit.ci_low,
+                "ci_high": fit.ci_high,
+                "satisfaction": desc["satisfaction"],
+                "satisfaction_ci_low": desc["satisfaction_ci_low"],
+                "satisfaction_ci_high": desc["satisfaction_ci_high"],
+                "score": model.score[a, d, g],
+                "reliability": model.reliability[a, d, g],
+                "posterior_se": model.posterior_se[a, d, g],
+            }
+        )
+        part["low_n"] = part["n"] < gc.min_n
+        part["low_reliability"] = part["reliability"] < cfg.reliability_threshold
+        part["low_confidence"] = part["low_n"] | part["low_reliability"]
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["agency_id", "dimension", "group"])
+    return pd.concat(parts, ignore_index=True)

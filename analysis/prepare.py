@@ -1,0 +1,279 @@
+"""Validate the input tables and turn them into integer-coded numpy arrays (one pass, no
+Python loop over responses).
+
+Responses: one row per response with ``response_id, group, agency_id, rater_id, duration_s,
+submitted_at, flags`` and one column per rating item (answer on its scale, NaN = 不了解).
+Items: ``item_id, dimension, scale`` and optionally ``groups`` (which groups' questionnaires
+ask the item; by default an item counts as asked in a group when anyone there answered it).
+``dimension`` is ``effectiveness``/``cooperation`` or 成效度/配合度.
+Agencies (optional): ``agency_id`` and any of ``comprehensiveness``, ``timeliness`` (0–100,
+from the targets module), ``profile`` (group-weight profile) and ``kind`` (ranking scope).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.config import DIMENSION_ALIASES, RATED_DIMENSIONS, EvaluationConfig
+from analysis.scales import to_points
+
+RESPONSE_COLUMNS = (
+    "response_id",
+    "group",
+    "agency_id",
+    "rater_id",
+    "duration_s",
+    "submitted_at",
+    "flags",
+)
+ITEM_COLUMNS = ("item_id", "dimension", "scale")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Integer-coded responses; ``scores[:, d]`` is the respondent score of dimension d.
+
+    ``filled`` holds item points with 0 where unanswered (不了解); ``answered`` says which.
+    """
+
+    n: int
+    groups: tuple[str, ...]
+    group: np.ndarray
+    agencies: pd.Index
+    agency: np.ndarray
+    raters: pd.Index
+    rater: np.ndarray
+    duration: np.ndarray
+    hour: np.ndarray
+    items: tuple[str, ...]
+    item_dim: np.ndarray
+    raw: np.ndarray
+    filled: np.ndarray
+    answered: np.ndarray
+    asked: np.ndarray
+    scores: np.ndarray
+    agency_info: pd.DataFrame
+    flags: pd.Series
+    response_id: pd.Series
+
+
+def _codes(values: pd.Series, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (−1 for missing) and labels; ids of mixed types keep first-seen order."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        return codes.astype(np.int64), pd.Index(values.cat.categories)
+    # Factorizing the plain ndarray is ~3× faster than pandas' string extension array.
+    array = values.to_numpy()
+    try:
+        codes, uniques = pd.factorize(array, sort=sort)
+    except TypeError:
+        codes, uniques = pd.factorize(array)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
+def _sparse_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Like :func:`_codes` for a mostly-missing column (rater ids are empty for the public)."""
+    present = values.notna().to_numpy()
+    codes = np.full(len(values), -1, dtype=np.int64)
+    sub, labels = _codes(values[present])
+    codes[present] = sub
+    return codes, labels
+
+
+def _items(items: pd.DataFrame, config: EvaluationConfig, columns) -> pd.DataFrame:
+    missing = [c for c in ITEM_COLUMNS if c not in items.columns]
+    if missing:
+        raise ValueError(f"items lacks column(s) {missing}; expected {list(ITEM_COLUMNS)}")
+    table = items.copy()
+    table["item_id"] = table["item_id"].astype(str)
+    if table["item_id"].duplicated().any():
+        raise ValueError(f"items lists {table['item_id'][table['item_id'].duplicated()].tolist()}")
+    dims = table["dimension"].map(lambda d: DIMENSION_ALIASES.get(d, d))
+    bad = sorted(set(dims) - set(RATED_DIMENSIONS), key=str)
+    if bad:
+        raise ValueError(
+            f"items: dimension(s) {bad} are not rated dimensions; use effectiveness (成效度) "
+            "or cooperation (配合度) — 全面度 and 时效度 come in through `agencies`"
+        )
+    table["dimension"] = dims
+    unknown = sorted(set(table["scale"]) - set(config.scales), key=str)
+    if unknown:
+        raise ValueError(f"items: scale(s) {unknown} are not in config.scales")
+    absent = [i for i in table["item_id"] if i not in columns]
+    if absent:
+        raise ValueError(f"responses lack a column for item(s) {absent}")
+    return table.reset_index(drop=True)
+
+
+def _hours(values: pd.Series) -> np.ndarray:
+    """Whole hours since the epoch (UTC for aware stamps); −1 where missing."""
+    if values.dtype.kind == "M":  # naive datetime64: straight integer arithmetic
+        stamps = values.to_numpy().astype("datetime64[h]")
+        return np.where(np.isnat(stamps), -1, stamps.view(np.int64))
+    stamps = pd.to_datetime(values, utc=True)
+    naive = pd.DatetimeIndex(stamps).tz_localize(None).as_unit("s")
+    return np.where(naive.isna(), -1, naive.asi8 // 3600)
+
+
+def _encode(raw, table, item_dim, group, groups, config):
+    """Answered mask, points with 0 for 不了解, asked items and respondent scores.
+
+    One pass per item column (column-major), accumulating what later steps need, so no
+    (N × items) temporaries are built beyond the outputs themselves.
+    """
+    n, k = raw.shape
+    n_d = len(RATED_DIMENSIONS)
+    answered = np.empty((n, k), dtype=bool, order="F")
+    filled = np.empty((n, k), order="F")
+    count = np.zeros((n_d, n), dtype=np.int16)
+    total = np.zeros((n_d, n))
+    bits = np.zeros(n, dtype=np.int64) if k <= 20 else None
+    for j, (item, scale) in enumerate(zip(table["item_id"], table["scale"], strict=True)):
+        points = to_points(raw[:, j], config.scales[scale], item)
+        np.isnan(points, out=answered[:, j])
+        np.logical_not(answered[:, j], out=answered[:, j])
+        np.fmax(points, 0.0, out=filled[:, j])  # points ≥ 0: only 不了解 becomes 0
+        count[item_dim[j]] += answered[:, j]
+        total[item_dim[j]] += filled[:, j]
+        if bits is not None:
+            bits |= answered[:, j].view(np.int8).astype(np.int64) << j
+    asked = _asked(table, groups, group, answered, bits)
+    share = config.quality.min_answered_share
+    scores = np.full((n, n_d), np.nan)
+    for d in range(n_d):
+        cols = item_dim == d
+        if not cols.any():
+            continue
+        # A respondent score needs ≥ share of the items its questionnaire asks (§2.1).
+        need = np.maximum(np.ceil(share * asked[:, cols].sum(axis=1) - 1e-9), 1)
+        ok = count[d] >= need.astype(np.int16)[group]
+        np.divide(total[d], count[d], out=scores[:, d], where=ok)
+    return answered, filled, asked, scores
+
+
+def _asked(table: pd.DataFrame, groups, group: np.ndarray, answered, bits) -> np.ndarray:
+    k = len(table)
+    if "groups" in table.columns:
+        asked = np.zeros((len(groups), k), dtype=bool)
+        for j, spec in enumerate(table["groups"]):
+            names = spec.replace(";", ",").split(",") if isinstance(spec, str) else list(spec)
+            for name in (n.strip() for n in names):
+                if name in groups:
+                    asked[groups.index(name), j] = True
+        return asked
+    if bits is None:
+        counts = np.stack(
+            [np.bincount(group, weights=answered[:, j], minlength=len(groups)) for j in range(k)],
+            axis=1,
+        )
+        return counts > 0
+    # Which answer patterns occur in each group: one bincount over (group, pattern bits).
+    seen = np.flatnonzero(np.bincount(group * (1 << k) + bits, minlength=len(groups) << k))
+    asked = np.zeros((len(groups), k), dtype=bool)
+    for key in seen:
+        asked[key >> k] |= (key & (1 << np.arange(k))) > 0
+    return asked
+
+
+def prepare(
+    responses: pd.DataFrame,
+    items: pd.DataFrame,
+    config: EvaluationConfig,
+    agencies: pd.DataFrame | None = None,
+) -> Prepared:
+    """Check and encode the inputs (see the module docstring for the expected columns)."""
+    if not isinstance(responses, pd.DataFrame) or not isinstance(items, pd.DataFrame):
+        raise TypeError("responses and items must be pandas DataFrames")
+    missing = [c for c in RESPONSE_COLUMNS if c not in responses.columns]
+    if missing:
+        raise ValueError(f"responses lacks column(s) {missing}")
+    table = _items(items, config, set(map(str, responses.columns)))
+
+    group_codes, group_labels = _codes(responses["group"], sort=False)
+    if (group_codes < 0).any():
+        raise ValueError("responses: every row needs a group")
+    unknown = [g for g in group_labels if g not in config.groups]
+    if unknown:
+        raise ValueError(f"responses: group(s) {unknown} are not configured in config.groups")
+    groups = tuple(config.groups)
+    remap = np.array([groups.index(g) for g in group_labels], dtype=np.int64)
+    group = remap[group_codes] if len(remap) else group_codes
+
+    agency, agency_labels = _codes(responses["agency_id"])
+    if (agency < 0).any():
+        raise ValueError("responses: every row needs an agency_id")
+    info = _agency_info(agencies, agency_labels)
+    if len(info.index) != len(agency_labels) or not info.index.equals(agency_labels):
+        agency = info.index.get_indexer(agency_labels)[agency]
+    rater, rater_labels = _sparse_codes(responses["rater_id"])
+
+    cols = [responses.columns[list(map(str, responses.columns)).index(i)] for i in table["item_id"]]
+    try:
+        raw = responses[cols].to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("item answers must be numbers (NaN for 不了解)") from exc
+    raw = np.asfortranarray(raw)  # usually already column-major: no copy
+    item_dim = table["dimension"].map(RATED_DIMENSIONS.index).to_numpy(dtype=np.int64)
+    answered, filled, asked, scores = _encode(raw, table, item_dim, group, groups, config)
+
+    try:
+        duration = responses["duration_s"].to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("responses['duration_s'] must be seconds (numbers)") from exc
+    return Prepared(
+        n=len(responses),
+        groups=groups,
+        group=group,
+        agencies=info.index,
+        agency=agency,
+        raters=rater_labels,
+        rater=rater,
+        duration=duration,
+        hour=_hours(responses["submitted_at"]),
+        items=tuple(table["item_id"]),
+        item_dim=item_dim,
+        raw=raw,
+        filled=filled,
+        answered=answered,
+        asked=asked,
+        scores=scores,
+        agency_info=info,
+        flags=responses["flags"],
+        response_id=responses["response_id"],
+    )
+
+
+def _agency_info(agencies: pd.DataFrame | None, seen: pd.Index) -> pd.DataFrame:
+    columns = ["comprehensiveness", "timeliness", "profile", "kind"]
+    if agencies is None:
+        frame = pd.DataFrame(index=seen)
+    else:
+        if "agency_id" not in agencies.columns:
+            raise ValueError("agencies lacks column 'agency_id'")
+        if agencies["agency_id"].duplicated().any():
+            raise ValueError("agencies lists an agency_id twice")
+        frame = agencies.set_index("agency_id")
+        extra = seen.difference(frame.index)
+        if len(extra):
+            frame = pd.concat([frame, pd.DataFrame(index=extra)])
+        try:
+            frame = frame.sort_index()
+        except TypeError:
+            pass
+    for name in ("comprehensiveness", "timeliness"):
+        if name in frame.columns:
+            values = pd.to_numeric(frame[name], errors="raise").astype(float)
+            if ((values < 0) | (values > 100)).any():
+                raise ValueError(f"agencies['{name}'] must lie within 0–100")
+            frame[name] = values
+        else:
+            frame[name] = math.nan
+    for name in ("profile", "kind"):
+        if name not in frame.columns:
+            frame[name] = None
+    frame.index.name = "agency_id"
+    return frame[columns + [c for c in frame.columns if c not in columns]]
