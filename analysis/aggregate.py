@@ -9,8 +9,9 @@ bootstrap (``analysis.uncertainty``) resamples respondents by drawing new counts
   ``g = ⌊γ·n⌋``; none below ``trim_min_n``): ``T = Σ_{i=g+1}^{n−g} x_(i) / (n − 2g)`` by
   explicit sort-and-slice. ``scipy.stats.trim_mean`` is deliberately not used: it cuts
   ``⌊γn⌋`` too, which is 0 for n = 5, γ = 0.1 (84.4 instead of 89.67 on [60,88,90,91,93]).
-- Yuen / Tukey–McLaughlin standard error ``s_w/((1 − 2γ)√n) = s_w·√n/(n − 2g)``, ``s_w`` the
-  winsorized SD; interval ``T ± t_{h−1}·se``, ``h = n − 2g``. Mean: ``s/√n`` with ``t_{n−1}``.
+- Yuen / Tukey–McLaughlin standard error ``s_w/((1 − 2γ)√n)``, ``s_w`` the winsorized SD, γ
+  the configured proportion (``g/n`` for a fixed count), as ``scipy.stats.mstats.trimmed_stde``;
+  interval ``T ± t_{h−1}·se``, ``h = n − 2g``. Mean: ``s/√n`` with ``t_{n−1}``.
 - Satisfaction rate: share of respondents whose dimension score reaches
   ``satisfied_threshold``, with the Wilson interval.
 """
@@ -81,24 +82,28 @@ class Block:
 def build_blocks(
     scores: np.ndarray,
     agency: np.ndarray,
-    rows: np.ndarray,
+    idx: np.ndarray,
     excluded: np.ndarray,
     group: int,
     dim_sets: list[tuple[int, ...]],
 ) -> list[Block]:
-    """Histograms of ``scores[rows]`` per agency; one block per tuple in ``dim_sets``."""
+    """Histograms of ``scores[idx]`` per agency; one block per tuple in ``dim_sets``."""
     blocks = []
-    idx = np.flatnonzero(rows)
     for dims in dim_sets:
-        sub = scores[np.ix_(idx, dims)]
+        if len(dims) == 1:
+            sub = scores[idx, dims[0]][:, None]
+        else:
+            sub = scores[np.ix_(idx, dims)]
         present = ~np.isnan(sub).all(axis=1)
         if not present.any():
             continue
-        sub, ag, ex = sub[present], agency[idx[present]], excluded[idx[present]]
+        rows = idx[present]
+        sub, ag, ex = sub[present], agency[rows], excluded[rows]
         combined = np.zeros(len(sub), dtype=np.int64)
         uniques = []
         for k in range(len(dims)):
-            codes, uniq = pd.factorize(sub[:, k], use_na_sentinel=False)
+            # Sorted codes: bins come out in value order, whatever the row order.
+            codes, uniq = pd.factorize(sub[:, k], use_na_sentinel=False, sort=True)
             combined = combined * (len(uniq) + 1) + codes
             uniques.append(np.asarray(uniq, dtype=float))
         width = int(combined.max()) + 1
@@ -118,7 +123,7 @@ def build_blocks(
             size = len(uniques[k]) + 1
             entry_values[:, k] = uniques[k][joint % size]
             joint //= size
-        order = np.argsort(cell, kind="stable")
+        order = np.lexsort((keys % width, cell))  # by cell, then value codes
         cell = cell[order]
         cells, start, per_cell = np.unique(cell, return_index=True, return_counts=True)
         width_m = int(per_cell.max())
@@ -180,9 +185,16 @@ def location_stats(
     w_dev2 = (overlap * (v - w_mean[..., None]) ** 2).sum(axis=-1) + g * (
         (x_lo - w_mean) ** 2 + (x_hi - w_mean) ** 2
     )
+    # γ of the Yuen SE: the configured proportion (as scipy's trimmed_stde and Wilcox's
+    # trimse), or g/n when a fixed count is trimmed; 0 where nothing is trimmed.
+    if group.trim_count is None:
+        gamma = np.where(g > 0, group.trim, 0.0)
+    else:
+        gamma = g / safe
     out.update(
         trimmed=np.where(h > 0, tmean, np.nan),
         g=g,
+        gamma=gamma,
         wvar=np.where(n > 1, w_dev2 / np.where(n > 1, n - 1, 1.0), np.nan),
     )
     return out
@@ -196,17 +208,23 @@ def cell_summary(
     h = n - 2 * g
     with np.errstate(invalid="ignore", divide="ignore"):
         se_mean = np.sqrt(stats_["var"] / n)
-        se_trim = np.sqrt(stats_["wvar"]) * np.sqrt(n) / h
+        se_trim = np.sqrt(stats_["wvar"]) / ((1 - 2 * stats_["gamma"]) * np.sqrt(n))
         q = 0.5 + confidence / 2
         t_mean = stats.t.ppf(q, np.where(n > 1, n - 1, np.nan))
         t_trim = stats.t.ppf(q, np.where(h > 1, h - 1, np.nan))
         rate = np.where(n > 0, stats_["satisfied"] / np.where(n > 0, n, 1), np.nan)
     sat_low, sat_high = wilson_interval(stats_["satisfied"], n, confidence)
+    mean, trimmed = stats_["mean"], stats_["trimmed"]
     return {
         "se_mean": se_mean,
-        "mean_ci": (stats_["mean"] - t_mean * se_mean, stats_["mean"] + t_mean * se_mean),
+        "mean_ci": _clip(mean - t_mean * se_mean, mean + t_mean * se_mean),
         "se_trimmed": se_trim,
-        "trimmed_ci": (stats_["trimmed"] - t_trim * se_trim, stats_["trimmed"] + t_trim * se_trim),
+        "trimmed_ci": _clip(trimmed - t_trim * se_trim, trimmed + t_trim * se_trim),
         "satisfaction": rate,
         "satisfaction_ci": (sat_low, sat_high),
     }
+
+
+def _clip(low, high):
+    """Intervals stay on the 0–100 scale (a t interval near 100 would pass it)."""
+    return np.clip(low, 0.0, 100.0), np.clip(high, 0.0, 100.0)

@@ -106,7 +106,7 @@ def evaluate(
     if not isinstance(config, EvaluationConfig):
         raise TypeError("config must be an EvaluationConfig (use EvaluationConfig.from_json)")
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    prep = prepare(responses, items, config, agencies)
+    prep = prepare(responses, items, config, agencies, workers)
     flags = compute_flags(prep, config)
     # The data-only reports run beside the model on a second thread (numpy releases the GIL).
     with _Pool(workers) as pool:
@@ -114,7 +114,7 @@ def evaluate(
         blocks = pipeline.make_blocks(prep, flags, config)
         model = pipeline.build(prep, flags, config, blocks=blocks)
         peer = pool.submit(_peer_reports, prep, model, config)
-        model_all = pipeline.build(prep, flags, config, True, blocks=blocks, base=model)
+        also = pool.submit(pipeline.build, prep, flags, config, True, blocks, model)
         boot = config.bootstrap
         if boot.replicates > 0:
             draws = bootstrap(model, boot.replicates, boot.seed, boot.chunk, workers)
@@ -123,10 +123,11 @@ def evaluate(
         info = prep.agency_info
         scope = _scope(info)
         ranking = rank_and_band(model.composite, draws.composite, scope, config)
-        cells = pipeline.cell_table(prep, model, _align_n(model, model_all))
-        cells = _with_cell_intervals(cells, prep, model, draws, config)
         item_table, flagged, counts, agreement = side.result()
         peer_reports = peer.result()
+        model_all = also.result()
+    cells = pipeline.cell_table(prep, model, _align_n(model, model_all))
+    cells = _with_cell_intervals(cells, prep, model, draws, config)
     ranking.insert(0, "composite", model.composite)
     ranking.insert(1, "composite_weight", model.composite_weight)
     ranking.insert(2, "scope", scope)

@@ -3,7 +3,7 @@
 Estimators (``GroupConfig.estimator``):
 
 - ``mean`` / ``trimmed``: from the response histogram (``analysis.aggregate``). EB sampling
-  variance ``ψ_j = s²_pooled/n_j`` (mean) or ``s²_w,pooled·n_j/h_j²`` (trimmed, Yuen form with
+  variance ``ψ_j = s²_pooled/n_j`` (mean) or ``s²_w,pooled/((1−2γ)²n_j)`` (trimmed, Yuen form with
   the winsorized variance pooled over the group's agencies, §2.4: a per-agency variance from a
   handful of deputies is noise).
 - ``srm``: the Social Relations Model target score ``m + b_j`` of :func:`analysis.peer.srm`
@@ -80,16 +80,17 @@ def pooled_psi(st: dict, trimmed: bool) -> np.ndarray:
     dof = np.where(n > 1, n - 1, 0.0)
     pooled = (np.where(n > 1, var, 0.0) * dof).sum(axis=-1) / np.maximum(dof.sum(axis=-1), 1)
     pooled = np.maximum(pooled, _PSI_FLOOR)[..., None]
+    safe = np.where(n > 0, n, 1.0)
     if trimmed:
-        h = n - 2 * st["g"]
-        return np.where(h > 0, pooled * n / np.where(h > 0, h, 1.0) ** 2, np.nan)
-    return np.where(n > 0, pooled / np.where(n > 0, n, 1.0), np.nan)
+        shrink = (1 - 2 * st["gamma"]) ** 2
+        return np.where(n - 2 * st["g"] > 0, pooled / (shrink * safe), np.nan)
+    return np.where(n > 0, pooled / safe, np.nan)
 
 
 def _histogram_fit(name, d, gc, desc, note=None) -> GroupFit:
     trimmed = gc.estimator != "mean"
     key = "trimmed" if trimmed else "mean"
-    st = {k: desc[k] for k in ("n", "var", "wvar", "g")}
+    st = {k: desc[k] for k in ("n", "var", "wvar", "g", "gamma")}
     return GroupFit(
         group=name,
         dimension=d,
@@ -106,7 +107,7 @@ def _histogram_fit(name, d, gc, desc, note=None) -> GroupFit:
 
 
 def _ratings(prep, rows: np.ndarray, d: int, as_agency: bool) -> pd.DataFrame | str:
-    idx = np.flatnonzero(rows & ~np.isnan(prep.scores[:, d]))
+    idx = rows[~np.isnan(prep.scores[rows, d])]
     rater = prep.rater[idx]
     if (rater < 0).any():
         return f"{int((rater < 0).sum())} responses lack a rater_id"
@@ -144,7 +145,9 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
     keep = np.isin(desc["agencies"], agencies)
     desc = {k: v[keep] for k, v in desc.items()}
     pos = pd.Index(agencies).get_indexer(desc["agencies"])
-    robust, se = robust.to_numpy()[pos], se.to_numpy()[pos]
+    # Leniency-adjusted values can leave the scale (an agency rated 100 by severe raters);
+    # scores are reported on 0–100, so they are clipped to it.
+    robust, se = np.clip(robust.to_numpy()[pos], 0.0, 100.0), se.to_numpy()[pos]
     return GroupFit(
         group=name,
         dimension=d,
@@ -152,8 +155,8 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
         agencies=desc["agencies"],
         robust=robust,
         se=se,
-        ci_low=robust - z * se,
-        ci_high=robust + z * se,
+        ci_low=np.clip(robust - z * se, 0.0, 100.0),
+        ci_high=np.clip(robust + z * se, 0.0, 100.0),
         psi=np.maximum(se**2, _PSI_FLOOR),
         describe=desc,
         model=model,
@@ -196,7 +199,7 @@ def fit_group(
     prep, rows: np.ndarray, config: EvaluationConfig, name: str, d: int, block, k,
     include_flagged: bool = False,
 ) -> GroupFit | None:  # fmt: skip
-    """Fit one group × dimension on ``rows`` (the responses of the group to use)."""
+    """Fit one group × dimension on ``rows`` (indices of the group's responses to use)."""
     gc = config.groups[name]
     desc = describe(block, k, gc, config, include_flagged)
     if not len(desc["agencies"]):

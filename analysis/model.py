@@ -66,14 +66,13 @@ def make_blocks(prep, flags, config: EvaluationConfig):
     """Response histograms of every group (``analysis.aggregate.Block``) and, per group ×
     dimension, which block and column hold it."""
     blocks, block_of = {}, {}
-    for g in range(len(prep.groups)):
-        in_group = prep.group == g
-        if not in_group.any():
+    for g, rows in enumerate(prep.group_rows):
+        if not len(rows):
             continue
-        scored = ~np.isnan(prep.scores[in_group])
-        present = [d for d in range(len(RATED_DIMENSIONS)) if scored[:, d].any()]
+        asked = prep.asked[g]
+        present = [d for d in range(len(RATED_DIMENSIONS)) if asked[prep.item_dim == d].any()]
         sets = _dim_sets(config, prep, g, present)
-        for block in build_blocks(prep.scores, prep.agency, in_group, flags.excluded, g, sets):
+        for block in build_blocks(prep.scores, prep.agency, rows, flags.excluded, g, sets):
             key = (g, block.dims)
             blocks[key] = block
             for k, d in enumerate(block.dims):
@@ -93,9 +92,9 @@ def build(
     blocks, block_of = blocks or make_blocks(prep, flags, config)
     fits, universe = {}, {}
     for g in range(n_g):
-        in_group = prep.group == g
-        rows = in_group & ~excluded
-        same = base is not None and not flags.excluded[in_group].any()
+        rows = prep.group_rows[g]
+        same = base is not None and not flags.excluded[rows].any()
+        rows = rows[~excluded[rows]]
         for d in range(n_d):
             if (g, d) not in block_of:
                 continue

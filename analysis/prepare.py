@@ -13,6 +13,8 @@ from the targets module), ``profile`` (group-weight profile) and ``kind`` (ranki
 from __future__ import annotations
 
 import math
+import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +45,7 @@ class Prepared:
     n: int
     groups: tuple[str, ...]
     group: np.ndarray
+    group_rows: list[np.ndarray]  # row indices of each group
     agencies: pd.Index
     agency: np.ndarray
     raters: pd.Index
@@ -57,7 +60,7 @@ class Prepared:
     asked: np.ndarray
     scores: np.ndarray
     agency_info: pd.DataFrame
-    flags: pd.Series
+    input_flags: tuple[list[str], np.ndarray]
     response_id: pd.Series
 
 
@@ -111,7 +114,7 @@ def _items(items: pd.DataFrame, config: EvaluationConfig, columns) -> pd.DataFra
 
 def _hours(values: pd.Series) -> np.ndarray:
     """Whole hours since the epoch (UTC for aware stamps); −1 where missing."""
-    if values.dtype.kind == "M":  # naive datetime64: straight integer arithmetic
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "M":  # naive: plain ints
         stamps = values.to_numpy().astype("datetime64[h]")
         return np.where(np.isnat(stamps), -1, stamps.view(np.int64))
     stamps = pd.to_datetime(values, utc=True)
@@ -119,12 +122,10 @@ def _hours(values: pd.Series) -> np.ndarray:
     return np.where(naive.isna(), -1, naive.asi8 // 3600)
 
 
-def _encode(raw, table, item_dim, group, groups, config):
-    """Answered mask, points with 0 for 不了解, asked items and respondent scores.
-
-    One pass per item column (column-major), accumulating what later steps need, so no
-    (N × items) temporaries are built beyond the outputs themselves.
-    """
+def _encode_columns(raw, table, item_dim, config):
+    """Answered mask, points with 0 for 不了解, per-dimension answered counts and point sums,
+    and each response's answered-item bit pattern — one pass per item column (column-major),
+    no (N × items) temporaries beyond the outputs."""
     n, k = raw.shape
     n_d = len(RATED_DIMENSIONS)
     answered = np.empty((n, k), dtype=bool, order="F")
@@ -141,18 +142,22 @@ def _encode(raw, table, item_dim, group, groups, config):
         total[item_dim[j]] += filled[:, j]
         if bits is not None:
             bits |= answered[:, j].view(np.int8).astype(np.int64) << j
-    asked = _asked(table, groups, group, answered, bits)
+    return answered, filled, count, total, bits
+
+
+def _respondent_scores(count, total, item_dim, asked, group, config) -> np.ndarray:
+    """Mean of the answered items per dimension; NaN when fewer than ``min_answered_share``
+    of the items the respondent's questionnaire asks were answered (STATISTICS.md §2.1)."""
     share = config.quality.min_answered_share
-    scores = np.full((n, n_d), np.nan)
-    for d in range(n_d):
+    scores = np.full((count.shape[1], len(RATED_DIMENSIONS)), np.nan)
+    for d in range(len(RATED_DIMENSIONS)):
         cols = item_dim == d
         if not cols.any():
             continue
-        # A respondent score needs ≥ share of the items its questionnaire asks (§2.1).
         need = np.maximum(np.ceil(share * asked[:, cols].sum(axis=1) - 1e-9), 1)
         ok = count[d] >= need.astype(np.int16)[group]
         np.divide(total[d], count[d], out=scores[:, d], where=ok)
-    return answered, filled, asked, scores
+    return scores
 
 
 def _asked(table: pd.DataFrame, groups, group: np.ndarray, answered, bits) -> np.ndarray:
@@ -179,20 +184,8 @@ def _asked(table: pd.DataFrame, groups, group: np.ndarray, answered, bits) -> np
     return asked
 
 
-def prepare(
-    responses: pd.DataFrame,
-    items: pd.DataFrame,
-    config: EvaluationConfig,
-    agencies: pd.DataFrame | None = None,
-) -> Prepared:
-    """Check and encode the inputs (see the module docstring for the expected columns)."""
-    if not isinstance(responses, pd.DataFrame) or not isinstance(items, pd.DataFrame):
-        raise TypeError("responses and items must be pandas DataFrames")
-    missing = [c for c in RESPONSE_COLUMNS if c not in responses.columns]
-    if missing:
-        raise ValueError(f"responses lacks column(s) {missing}")
-    table = _items(items, config, set(map(str, responses.columns)))
-
+def _keys(responses: pd.DataFrame, config: EvaluationConfig, agencies):
+    """Integer codes for group, agency and rater; each group's row indices; agency table."""
     group_codes, group_labels = _codes(responses["group"], sort=False)
     if (group_codes < 0).any():
         raise ValueError("responses: every row needs a group")
@@ -202,6 +195,9 @@ def prepare(
     groups = tuple(config.groups)
     remap = np.array([groups.index(g) for g in group_labels], dtype=np.int64)
     group = remap[group_codes] if len(remap) else group_codes
+    order = np.argsort(group.astype(np.int16), kind="stable")  # radix sort: ~10 ms per 10⁶
+    bounds = np.searchsorted(group[order], np.arange(len(groups) + 1))
+    group_rows = [order[bounds[g] : bounds[g + 1]] for g in range(len(groups))]
 
     agency, agency_labels = _codes(responses["agency_id"])
     if (agency < 0).any():
@@ -210,6 +206,41 @@ def prepare(
     if len(info.index) != len(agency_labels) or not info.index.equals(agency_labels):
         agency = info.index.get_indexer(agency_labels)[agency]
     rater, rater_labels = _sparse_codes(responses["rater_id"])
+    return groups, group, group_rows, info, agency, rater, rater_labels
+
+
+class _Inline:
+    """Stand-in for a thread pool that runs each call at once."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args):
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def prepare(
+    responses: pd.DataFrame,
+    items: pd.DataFrame,
+    config: EvaluationConfig,
+    agencies: pd.DataFrame | None = None,
+    workers: int = 1,
+) -> Prepared:
+    """Check and encode the inputs (see the module docstring for the expected columns).
+
+    ``workers > 1`` encodes the item columns on a second thread.
+    """
+    if not isinstance(responses, pd.DataFrame) or not isinstance(items, pd.DataFrame):
+        raise TypeError("responses and items must be pandas DataFrames")
+    missing = [c for c in RESPONSE_COLUMNS if c not in responses.columns]
+    if missing:
+        raise ValueError(f"responses lacks column(s) {missing}")
+    table = _items(items, config, set(map(str, responses.columns)))
 
     cols = [responses.columns[list(map(str, responses.columns)).index(i)] for i in table["item_id"]]
     try:
@@ -218,7 +249,16 @@ def prepare(
         raise ValueError("item answers must be numbers (NaN for 不了解)") from exc
     raw = np.asfortranarray(raw)  # usually already column-major: no copy
     item_dim = table["dimension"].map(RATED_DIMENSIONS.index).to_numpy(dtype=np.int64)
-    answered, filled, asked, scores = _encode(raw, table, item_dim, group, groups, config)
+    # Item columns (numpy, releases the GIL) are encoded beside the id columns (pandas).
+    with ThreadPoolExecutor(1) if workers > 1 else _Inline() as pool:
+        encoded = pool.submit(_encode_columns, raw, table, item_dim, config)
+        keys = _keys(responses, config, agencies)
+        input_flags = parse_flags(responses["flags"])
+        answered, filled, count, total, bits = encoded.result()
+    groups, group, group_rows, info, agency, rater, rater_labels = keys
+    asked = _asked(table, groups, group, answered, bits)
+    scores = _respondent_scores(count, total, item_dim, asked, group, config)
+    del count, total, bits
 
     try:
         duration = responses["duration_s"].to_numpy(dtype=float, na_value=np.nan)
@@ -228,6 +268,7 @@ def prepare(
         n=len(responses),
         groups=groups,
         group=group,
+        group_rows=group_rows,
         agencies=info.index,
         agency=agency,
         raters=rater_labels,
@@ -242,9 +283,40 @@ def prepare(
         asked=asked,
         scores=scores,
         agency_info=info,
-        flags=responses["flags"],
+        input_flags=input_flags,
         response_id=responses["response_id"],
     )
+
+
+def parse_flags(values: pd.Series) -> tuple[list[str], np.ndarray]:
+    """Flag names in the ``flags`` column and an (N, names) bool matrix.
+
+    A value is a string of names separated by commas, semicolons or spaces, a list/tuple/set
+    of names, or empty/missing. Each distinct value is parsed once.
+    """
+    raw = values.to_numpy()
+    if any(_is_seq(v) for v in raw[: min(len(raw), 1000)]):
+        raw = np.array([",".join(map(str, v)) if _is_seq(v) else v for v in raw], dtype=object)
+    codes, uniques = pd.factorize(np.asarray(raw, dtype=object))
+    parsed = []
+    for value in uniques:
+        if isinstance(value, str):
+            parts = re.split(r"[,;\s]+", value)
+        else:
+            parts = [] if pd.isna(value) else [str(value)]
+        parsed.append({p.strip() for p in parts if p and p.strip()})
+    names = sorted(set().union(*parsed)) if parsed else []
+    table = np.array([[n in s for n in names] for s in parsed], dtype=bool).reshape(
+        len(parsed), len(names)
+    )
+    matrix = np.zeros((len(raw), len(names)), dtype=bool)
+    has = codes >= 0
+    matrix[has] = table[codes[has]]
+    return names, matrix
+
+
+def _is_seq(value) -> bool:
+    return isinstance(value, list | tuple | set | frozenset)
 
 
 def _agency_info(agencies: pd.DataFrame | None, seen: pd.Index) -> pd.DataFrame:

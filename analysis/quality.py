@@ -19,7 +19,6 @@ its result with the flagged responses included.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,50 +46,27 @@ class Flags:
         return self.matrix[:, self.names.index(name)]
 
 
-def _parse_input_flags(values: pd.Series) -> tuple[list[str], np.ndarray]:
-    """Flag names and an (N, names) bool matrix, parsing each distinct value once."""
-    raw = values.to_numpy()
-    if any(isinstance(v, list | tuple | set | frozenset) for v in raw[: min(len(raw), 1000)]):
-        raw = np.array([",".join(map(str, v)) if _is_seq(v) else v for v in raw], dtype=object)
-    codes, uniques = pd.factorize(np.asarray(raw, dtype=object))
-    parsed = []
-    for value in uniques:
-        if _is_seq(value):
-            parts = [str(v) for v in value]
-        elif isinstance(value, str):
-            parts = re.split(r"[,;\s]+", value)
-        else:
-            parts = [] if pd.isna(value) else [str(value)]
-        parsed.append({p.strip() for p in parts if p and p.strip()})
-    names = sorted(set().union(*parsed)) if parsed else []
-    table = np.array([[n in s for n in names] for s in parsed], dtype=bool).reshape(
-        len(parsed), len(names)
-    )
-    matrix = np.zeros((len(raw), len(names)), dtype=bool)
-    has = codes >= 0
-    matrix[has] = table[codes[has]]
-    return names, matrix
-
-
-def _is_seq(value) -> bool:
-    return isinstance(value, list | tuple | set | frozenset)
-
-
-def _group_median(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    out = np.full(n_groups, np.nan)
-    for g in range(n_groups):
-        chunk = values[(group == g) & ~np.isnan(values)]
+def _group_median(values: np.ndarray, group_rows: list[np.ndarray]) -> np.ndarray:
+    out = np.full(len(group_rows), np.nan)
+    for g, rows in enumerate(group_rows):
+        chunk = values[rows]
+        chunk = chunk[~np.isnan(chunk)]
         if len(chunk):
             out[g] = np.median(chunk)
     return out
 
 
-def _bursts(prep: Prepared, rows: np.ndarray, config: EvaluationConfig) -> np.ndarray:
+def _bursts(prep: Prepared, config: EvaluationConfig) -> np.ndarray:
     flag = np.zeros(prep.n, dtype=bool)
-    rows = rows & (prep.hour >= 0)
-    if not rows.any():
+    checked = [
+        rows
+        for name, rows in zip(prep.groups, prep.group_rows, strict=True)
+        if config.groups[name].burst_check
+    ]
+    idx = np.concatenate(checked) if checked else np.zeros(0, dtype=np.int64)
+    idx = idx[prep.hour[idx] >= 0]
+    if not len(idx):
         return flag
-    idx = np.flatnonzero(rows)
     hour = prep.hour[idx] - prep.hour[idx].min()
     span = int(hour.max()) + 1
     cell = prep.agency[idx] * len(prep.groups) + prep.group[idx]
@@ -127,10 +103,8 @@ def _bursts(prep: Prepared, rows: np.ndarray, config: EvaluationConfig) -> np.nd
 def compute_flags(prep: Prepared, config: EvaluationConfig) -> Flags:
     """All quality flags for every response and which responses the rule excludes."""
     q = config.quality
-    n_groups = len(prep.groups)
     speed_groups = np.array([config.groups[g].speed_check for g in prep.groups])
-    burst_groups = np.array([config.groups[g].burst_check for g in prep.groups])
-    median = _group_median(prep.duration, prep.group, n_groups)
+    median = _group_median(prep.duration, prep.group_rows)
     n_asked = prep.asked.sum(axis=1)
     limit = np.maximum(q.seconds_per_item * n_asked, q.median_ratio * median)
     row_median = median[prep.group]
@@ -146,9 +120,9 @@ def compute_flags(prep: Prepared, config: EvaluationConfig) -> Flags:
     straight = np.zeros(prep.n, dtype=bool)
     straight[quick] = (n_answered >= q.straightline_min_items) & (low == high)
 
-    burst = _bursts(prep, burst_groups[prep.group], config)
+    burst = _bursts(prep, config)
 
-    input_names, input_matrix = _parse_input_flags(prep.flags)
+    input_names, input_matrix = prep.input_flags
     names = list(COMPUTED) + [n for n in input_names if n not in COMPUTED]
     matrix = np.zeros((prep.n, len(names)), dtype=bool)
     matrix[:, 0], matrix[:, 1], matrix[:, 2] = too_fast, straight, burst

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis.combine import scoped_ranks
 from analysis.config import RATED_DIMENSIONS
@@ -30,7 +31,7 @@ from analysis.peer import (
     reciprocity_pairs,
     rival_raters,
 )
-from analysis.reliability import cronbach_alpha, gwet_ac2, icc, krippendorff_alpha
+from analysis.reliability import AlphaResult, cronbach_alpha, gwet_ac2, icc, krippendorff_alpha
 from analysis.twoway import TwoWayResult
 
 
@@ -128,7 +129,7 @@ def peer_report(prep, fit, config) -> PeerReport:
 def _agreement(prep, rows: np.ndarray, d: int) -> tuple[float, float, float, float]:
     """Krippendorff α, Gwet AC2, ICC(2,k), ICC(3,k) of one group's rated items."""
     nan = (np.nan,) * 4
-    idx = np.flatnonzero(rows & (prep.rater >= 0))
+    idx = rows[prep.rater[rows] >= 0]
     cols = np.flatnonzero(prep.item_dim == d)
     if len(idx) < 2 or not len(cols):
         return nan
@@ -165,6 +166,40 @@ def _agreement(prep, rows: np.ndarray, d: int) -> tuple[float, float, float, flo
     return kripp, gwet, icc2, icc3
 
 
+_STREAM_ALPHA = 20_000  # rows from which Cronbach's α is computed from column sums
+
+
+def _alpha(prep, rows: np.ndarray, cols: np.ndarray) -> AlphaResult:
+    """Cronbach's α of ``cols`` over the complete responses among ``rows`` (listwise).
+
+    Small groups go through :func:`analysis.reliability.cronbach_alpha`. For large ones the
+    same formula and Feldt interval are computed from column sums (one pass per column, no
+    n × k copy): the public channel has ~10⁶ rows.
+    """
+    complete = np.ones(len(rows), dtype=bool)
+    for c in cols:
+        complete &= prep.answered[rows, c]
+    rows = rows[complete]
+    n, k = len(rows), len(cols)
+    if n < _STREAM_ALPHA or k < 2:
+        items = np.stack([prep.filled[rows, c] for c in cols], axis=1)
+        return cronbach_alpha(items.reshape(n, k))
+    total = np.zeros(n)
+    item_var = 0.0
+    for c in cols:
+        x = prep.filled[rows, c]
+        item_var += x.var(ddof=1)
+        total += x
+    total_var = total.var(ddof=1)
+    if total_var <= 0:
+        return AlphaResult(np.nan, np.nan, np.nan, n, k, reason="total score has zero variance")
+    value = k / (k - 1) * (1 - item_var / total_var)
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    low = 1 - (1 - value) * stats.f.isf(0.025, df1, df2)
+    high = 1 - (1 - value) * stats.f.isf(0.975, df1, df2)
+    return AlphaResult(float(value), float(low), float(high), n, k)
+
+
 def agreement_table(prep, flags) -> pd.DataFrame:
     """Data-only reliability per group × dimension (needs no fitted model): Cronbach's α,
     Krippendorff's α, Gwet's AC2 and the ICCs."""
@@ -174,12 +209,8 @@ def agreement_table(prep, flags) -> pd.DataFrame:
             cols = np.flatnonzero((prep.item_dim == d) & prep.asked[g])
             if not len(cols):
                 continue
-            kept = (prep.group == g) & ~flags.excluded
-            complete = kept.copy()
-            for c in cols:
-                complete &= prep.answered[:, c]
-            items = np.stack([prep.filled[:, c][complete] for c in cols], axis=1)
-            alpha = cronbach_alpha(items.reshape(len(items), len(cols)))
+            kept = prep.group_rows[g][~flags.excluded[prep.group_rows[g]]]
+            alpha = _alpha(prep, kept, cols)
             kripp, gwet, icc2, icc3 = _agreement(prep, kept, d)
             rows.append(
                 {

@@ -166,7 +166,7 @@ def _chunk(model, inputs, size: int, seed) -> tuple[np.ndarray, ...]:
         else:
             scores = weighted_twoway_scores(design["n"], design["y"], w)
         pos = np.searchsorted(design["ids"], fit.agencies)
-        robust[:, fit.agencies, d, g] = scores[:, pos]
+        robust[:, fit.agencies, d, g] = np.clip(scores[:, pos], 0.0, 100.0)
         psi[:, fit.agencies, d, g] = fit.psi
     return finish(model, robust, psi)
 
@@ -212,7 +212,7 @@ def analytic(model, score: np.ndarray, se: np.ndarray, seed: int) -> Draws:
     rng = np.random.default_rng(seed)
     shape = (ANALYTIC_DRAWS,) + score.shape
     noise = rng.standard_normal(shape) * np.where(np.isnan(se), 0.0, se)
-    cells = score + noise
+    cells = np.clip(score + noise, 0.0, 100.0)
     mu = np.broadcast_to(model.group_mean, (ANALYTIC_DRAWS,) + model.group_mean.shape)
     dims, _ = combine_groups(cells, model.group_weights, mu, model.config.missing_group)
     comp, _ = composite(all_dimensions(model.fixed, dims), model.dimension_weights)
