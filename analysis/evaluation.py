@@ -115,17 +115,19 @@ def evaluate(
         model = pipeline.build(prep, flags, config, blocks=blocks)
         peer = pool.submit(_peer_reports, prep, model, config)
         also = pool.submit(pipeline.build, prep, flags, config, True, blocks, model)
+        sens = pool.submit(_sensitivity, prep, model, config, _scope(prep.agency_info))
         boot = config.bootstrap
         if boot.replicates > 0:
             draws = bootstrap(model, boot.replicates, boot.seed, boot.chunk, workers)
         else:
-            draws = analytic(model, model.score, model.posterior_se, boot.seed)
+            draws = analytic(model, boot.seed)
         info = prep.agency_info
         scope = _scope(info)
         ranking = rank_and_band(model.composite, draws.composite, scope, config)
         item_table, flagged, counts, agreement = side.result()
         peer_reports = peer.result()
         model_all = also.result()
+        sensitivity = sens.result()
     cells = pipeline.cell_table(prep, model, _align_n(model, model_all))
     cells = _with_cell_intervals(cells, prep, model, draws, config)
     ranking.insert(0, "composite", model.composite)
@@ -149,12 +151,6 @@ def evaluate(
         median_duration=flags.medians,
         notes=notes,
     )
-    sensitivity = weight_sensitivity(
-        model.score, model.group_weights, model.group_mean, model.fixed,
-        model.dimension_weights, config, prep.groups, scope,
-    )  # fmt: skip
-    sensitivity["agency"] = prep.agencies.to_numpy()[sensitivity["agency"].to_numpy()]
-    sensitivity = sensitivity.rename(columns={"agency": "agency_id"})
     return Evaluation(
         config=config,
         agencies=info,
@@ -213,6 +209,15 @@ def _peer_reports(prep, model, config):
     ]
 
 
+def _sensitivity(prep, model, config, scope) -> pd.DataFrame:
+    table = weight_sensitivity(
+        model.score, model.group_weights, model.group_mean, model.fixed,
+        model.dimension_weights, config, prep.groups, scope,
+    )  # fmt: skip
+    table["agency"] = prep.agencies.to_numpy()[table["agency"].to_numpy()]
+    return table.rename(columns={"agency": "agency_id"})
+
+
 def _scope(info: pd.DataFrame) -> np.ndarray:
     kind = info["kind"].to_numpy(dtype=object)
     return np.array(["all" if _missing(k) else str(k) for k in kind], dtype=object)
@@ -235,18 +240,8 @@ def _align_n(model, model_all) -> dict:
     return out
 
 
-def _interval(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    from analysis.ranking import _quantile
-
-    alpha = 1 - confidence
-    flat = draws.reshape(draws.shape[0], -1)
-    low = _quantile(flat, alpha / 2).reshape(draws.shape[1:])
-    high = _quantile(flat, 1 - alpha / 2).reshape(draws.shape[1:])
-    return low, high
-
-
 def _with_cell_intervals(cells, prep, model, draws: Draws, config) -> pd.DataFrame:
-    low, high = _interval(draws.cells, config.confidence)
+    low, high = draws.cell_ci
     a = prep.agencies.get_indexer(cells["agency_id"])
     d = cells["dimension"].map(RATED_DIMENSIONS.index).to_numpy()
     g = cells["group"].map(prep.groups.index).to_numpy()
@@ -256,7 +251,7 @@ def _with_cell_intervals(cells, prep, model, draws: Draws, config) -> pd.DataFra
 
 
 def _dimension_table(prep, model, draws: Draws, config) -> pd.DataFrame:
-    low, high = _interval(draws.dims, config.confidence)
+    low, high = draws.dim_ci
     parts = []
     n_a = len(prep.agencies)
     fixed = model.fixed
@@ -289,25 +284,24 @@ def _dimension_table(prep, model, draws: Draws, config) -> pd.DataFrame:
 
 
 def _item_table(prep, flags) -> pd.DataFrame:
-    """Answers counted and mean points per agency × group × item (kept responses)."""
+    """Answers counted and mean points per agency × group × item (kept responses): the
+    all-response sums from ``prepare`` minus the few excluded responses."""
     n_g = len(prep.groups)
     size = len(prep.agencies) * n_g
-    # Excluded responses go to an extra bin that is dropped: no masks, no fancy indexing.
-    cell = np.where(flags.excluded, size, prep.agency * n_g + prep.group)
-    k = len(prep.items)
-    count = np.empty((size + 1, k))
-    total = np.empty((size + 1, k))
-    for j in range(k):
-        count[:, j] = np.bincount(cell, weights=prep.answered[:, j], minlength=size + 1)
-        total[:, j] = np.bincount(cell, weights=prep.filled[:, j], minlength=size + 1)
-    c, j = np.nonzero(count[:size])
+    count, total = prep.item_count.copy(), prep.item_sum.copy()
+    out = np.flatnonzero(flags.excluded)
+    cell = prep.agency[out] * n_g + prep.group[out]
+    for j in range(len(prep.items)):
+        count[:, j] -= np.bincount(cell, weights=prep.answered[out, j], minlength=size)
+        total[:, j] -= np.bincount(cell, weights=prep.filled[out, j], minlength=size)
+    c, j = np.nonzero(count > 0.5)
     return pd.DataFrame(
         {
             "agency_id": prep.agencies.to_numpy()[c // n_g],
             "group": np.array(prep.groups, dtype=object)[c % n_g],
             "item_id": np.array(prep.items, dtype=object)[j],
             "dimension": np.array(RATED_DIMENSIONS, dtype=object)[prep.item_dim[j]],
-            "n": count[c, j].astype(np.int64),
+            "n": np.rint(count[c, j]).astype(np.int64),
             "mean": total[c, j] / count[c, j],
         }
     )

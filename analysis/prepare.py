@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import DIMENSION_ALIASES, RATED_DIMENSIONS, EvaluationConfig
+from analysis.quality import bursts, group_medians
 from analysis.scales import to_points
 
 RESPONSE_COLUMNS = (
@@ -52,11 +53,15 @@ class Prepared:
     rater: np.ndarray
     duration: np.ndarray
     hour: np.ndarray
+    duration_median: np.ndarray  # per group
+    burst: np.ndarray  # quality flag "burst" (see analysis.quality.bursts)
     items: tuple[str, ...]
     item_dim: np.ndarray
     raw: np.ndarray
     filled: np.ndarray
     answered: np.ndarray
+    item_count: np.ndarray  # (agency × group cells, items): answers, all responses
+    item_sum: np.ndarray  # same: sum of points
     asked: np.ndarray
     scores: np.ndarray
     agency_info: pd.DataFrame
@@ -122,27 +127,32 @@ def _hours(values: pd.Series) -> np.ndarray:
     return np.where(naive.isna(), -1, naive.asi8 // 3600)
 
 
-def _encode_columns(raw, table, item_dim, config):
-    """Answered mask, points with 0 for 不了解, per-dimension answered counts and point sums,
-    and each response's answered-item bit pattern — one pass per item column (column-major),
-    no (N × items) temporaries beyond the outputs."""
+def _encode_columns(raw, table, item_dim, config, cells: Future):
+    """One pass per item column (column-major) producing the answered mask, points with 0 for
+    不了解, per-dimension answered counts and point sums, each response's answered-item bit
+    pattern and — once ``cells`` (agency × group codes) resolves — per-cell item sums."""
     n, k = raw.shape
     n_d = len(RATED_DIMENSIONS)
     answered = np.empty((n, k), dtype=bool, order="F")
     filled = np.empty((n, k), order="F")
     count = np.zeros((n_d, n), dtype=np.int16)
     total = np.zeros((n_d, n))
-    bits = np.zeros(n, dtype=np.int64) if k <= 20 else None
+    bits = np.zeros(n, dtype=np.uint32) if k <= 20 else None
     for j, (item, scale) in enumerate(zip(table["item_id"], table["scale"], strict=True)):
         points = to_points(raw[:, j], config.scales[scale], item)
-        np.isnan(points, out=answered[:, j])
-        np.logical_not(answered[:, j], out=answered[:, j])
-        np.fmax(points, 0.0, out=filled[:, j])  # points ≥ 0: only 不了解 becomes 0
+        np.greater_equal(points, 0.0, out=answered[:, j])  # points ≥ 0; NaN (不了解) is not
+        np.fmax(points, 0.0, out=filled[:, j])  # only 不了解 becomes 0
         count[item_dim[j]] += answered[:, j]
         total[item_dim[j]] += filled[:, j]
         if bits is not None:
-            bits |= answered[:, j].view(np.int8).astype(np.int64) << j
-    return answered, filled, count, total, bits
+            bits |= answered[:, j].astype(np.uint32) << np.uint32(j)
+    cell, size = cells.result()
+    item_count = np.empty((size, k))
+    item_sum = np.empty((size, k))
+    for j in range(k):
+        item_count[:, j] = np.bincount(cell, weights=answered[:, j], minlength=size)
+        item_sum[:, j] = np.bincount(cell, weights=filled[:, j], minlength=size)
+    return answered, filled, count, total, bits, item_count, item_sum
 
 
 def _respondent_scores(count, total, item_dim, asked, group, config) -> np.ndarray:
@@ -178,6 +188,7 @@ def _asked(table: pd.DataFrame, groups, group: np.ndarray, answered, bits) -> np
         return counts > 0
     # Which answer patterns occur in each group: one bincount over (group, pattern bits).
     seen = np.flatnonzero(np.bincount(group * (1 << k) + bits, minlength=len(groups) << k))
+    seen = seen.astype(np.int64)
     asked = np.zeros((len(groups), k), dtype=bool)
     for key in seen:
         asked[key >> k] |= (key & (1 << np.arange(k))) > 0
@@ -250,20 +261,28 @@ def prepare(
     raw = np.asfortranarray(raw)  # usually already column-major: no copy
     item_dim = table["dimension"].map(RATED_DIMENSIONS.index).to_numpy(dtype=np.int64)
     # Item columns (numpy, releases the GIL) are encoded beside the id columns (pandas).
-    with ThreadPoolExecutor(1) if workers > 1 else _Inline() as pool:
-        encoded = pool.submit(_encode_columns, raw, table, item_dim, config)
-        keys = _keys(responses, config, agencies)
-        input_flags = parse_flags(responses["flags"])
-        answered, filled, count, total, bits = encoded.result()
-    groups, group, group_rows, info, agency, rater, rater_labels = keys
-    asked = _asked(table, groups, group, answered, bits)
-    scores = _respondent_scores(count, total, item_dim, asked, group, config)
-    del count, total, bits
-
     try:
         duration = responses["duration_s"].to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise ValueError("responses['duration_s'] must be seconds (numbers)") from exc
+    cells = Future()
+    with ThreadPoolExecutor(1) if workers > 1 else _Inline() as pool:
+        if workers > 1:  # items on the second thread while the ids are coded here
+            encoded = pool.submit(_encode_columns, raw, table, item_dim, config, cells)
+        keys = _keys(responses, config, agencies)
+        groups, group, group_rows, info, agency, rater, rater_labels = keys
+        cells.set_result((agency * len(groups) + group, len(info.index) * len(groups)))
+        if workers <= 1:
+            encoded = pool.submit(_encode_columns, raw, table, item_dim, config, cells)
+        input_flags = parse_flags(responses["flags"])
+        hour = _hours(responses["submitted_at"])
+        # Time-based quality features need no item data: compute them meanwhile.
+        median = group_medians(duration, group_rows)
+        burst = bursts(agency, group, hour, groups, len(info.index), config)
+        answered, filled, count, total, bits, item_count, item_sum = encoded.result()
+    asked = _asked(table, groups, group, answered, bits)
+    scores = _respondent_scores(count, total, item_dim, asked, group, config)
+    del count, total, bits
     return Prepared(
         n=len(responses),
         groups=groups,
@@ -274,12 +293,16 @@ def prepare(
         raters=rater_labels,
         rater=rater,
         duration=duration,
-        hour=_hours(responses["submitted_at"]),
+        hour=hour,
+        duration_median=median,
+        burst=burst,
         items=tuple(table["item_id"]),
         item_dim=item_dim,
         raw=raw,
         filled=filled,
         answered=answered,
+        item_count=item_count,
+        item_sum=item_sum,
         asked=asked,
         scores=scores,
         agency_info=info,

@@ -20,13 +20,16 @@ its result with the flagged responses included.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from analysis.config import EvaluationConfig
-from analysis.prepare import Prepared
+
+if TYPE_CHECKING:  # prepare computes the time-based flags below while it encodes items
+    from analysis.prepare import Prepared
 
 COMPUTED = ("too_fast", "straight_line", "burst")
 
@@ -46,65 +49,87 @@ class Flags:
         return self.matrix[:, self.names.index(name)]
 
 
-def _group_median(values: np.ndarray, group_rows: list[np.ndarray]) -> np.ndarray:
+def group_medians(duration: np.ndarray, group_rows: list[np.ndarray]) -> np.ndarray:
+    """Median response time per group (NaN durations ignored)."""
     out = np.full(len(group_rows), np.nan)
     for g, rows in enumerate(group_rows):
-        chunk = values[rows]
+        chunk = duration[rows]
         chunk = chunk[~np.isnan(chunk)]
         if len(chunk):
             out[g] = np.median(chunk)
     return out
 
 
-def _bursts(prep: Prepared, config: EvaluationConfig) -> np.ndarray:
-    flag = np.zeros(prep.n, dtype=bool)
-    checked = [
-        rows
-        for name, rows in zip(prep.groups, prep.group_rows, strict=True)
-        if config.groups[name].burst_check
-    ]
-    idx = np.concatenate(checked) if checked else np.zeros(0, dtype=np.int64)
-    idx = idx[prep.hour[idx] >= 0]
-    if not len(idx):
-        return flag
-    hour = prep.hour[idx] - prep.hour[idx].min()
-    span = int(hour.max()) + 1
-    cell = prep.agency[idx] * len(prep.groups) + prep.group[idx]
-    key = cell * span + hour
-    if len(prep.agencies) * len(prep.groups) * span <= 20_000_000:
-        counts = np.bincount(key)  # dense cells × hours: no hashing
-        keys = np.flatnonzero(counts)
-        x = counts[keys]
-        lookup = counts
-    else:  # a very long time span: hash only the hours that occur
-        codes, keys = pd.factorize(key)
-        x = np.bincount(codes)
-        lookup = None
-    cells = keys // span  # keys ascend, so each cell's hours are contiguous
-    order = np.lexsort((x, cells))
-    xs = x[order]
-    _, start, size = np.unique(cells, return_index=True, return_counts=True)
-    median = (xs[start + (size - 1) // 2] + xs[start + size // 2]) / 2
-    lam = np.maximum(np.repeat(median, size), 1.0)
+def bursts(
+    agency: np.ndarray,
+    group: np.ndarray,
+    hour: np.ndarray,
+    groups: tuple[str, ...],
+    n_agencies: int,
+    config: EvaluationConfig,
+) -> np.ndarray:
+    """Responses in an hour whose count is improbable for that agency (module docstring)."""
+    n_groups = len(groups)
+    on = np.array([config.groups[name].burst_check for name in groups])
+    valid = on[group] & (hour >= 0)
+    if not valid.any():
+        return np.zeros(len(agency), dtype=bool)
+    low = hour[valid].min()
+    span = int(hour[valid].max() - low) + 1
+    n_cells = n_agencies * n_groups
+    if n_cells * span > 20_000_000:  # a very long time span: hash the hours that occur
+        return _bursts_sparse(agency, group, hour, valid, span, low, n_groups, config)
+    # Dense cells × hours over all rows at once; rows not checked go to one extra bin.
+    key = (agency * n_groups + group) * span + (hour - low)
+    key[~valid] = n_cells * span
+    counts = np.bincount(key, minlength=n_cells * span + 1)[:-1]
+    keys = np.flatnonzero(counts)
+    hot = _hot_hours(keys // span, counts[keys], config)
+    dense = np.zeros(n_cells * span + 1, dtype=bool)
+    dense[keys[hot]] = True
+    return dense[key]
+
+
+def _bursts_sparse(agency, group, hour, valid, span, low, n_groups, config) -> np.ndarray:
+    idx = np.flatnonzero(valid)
+    codes, keys = pd.factorize((agency[idx] * n_groups + group[idx]) * span + hour[idx] - low)
+    x = np.bincount(codes)
+    order = np.argsort(keys, kind="stable")
+    hot = np.zeros(len(keys), dtype=bool)
+    hot[order] = _hot_hours(keys[order] // span, x[order], config)
+    flag = np.zeros(len(agency), dtype=bool)
+    flag[idx] = hot[codes]
+    return flag
+
+
+def _hot_hours(cells: np.ndarray, x: np.ndarray, config: EvaluationConfig) -> np.ndarray:
+    """Which hours (``cells`` ascending, ``x`` their counts) are improbable under Poisson(λ̂),
+    ``λ̂`` the cell's median count over its non-empty hours."""
+    top = int(x.max())
+    ids, start, size = np.unique(cells, return_index=True, return_counts=True)
+    row = np.repeat(np.arange(len(ids)), size)
+    if len(ids) * (top + 1) <= 20_000_000:  # median from a histogram of counts per cell
+        hist = np.bincount(row * (top + 1) + x, minlength=len(ids) * (top + 1))
+        cum = np.cumsum(hist.reshape(len(ids), top + 1), axis=1)
+        lower = (cum <= ((size - 1) // 2)[:, None]).sum(axis=1)
+        upper = (cum <= (size // 2)[:, None]).sum(axis=1)
+        median = (lower + upper) / 2
+    else:
+        xs = x[np.lexsort((x, row))]
+        median = (xs[start + (size - 1) // 2] + xs[start + size // 2]) / 2
+    lam = np.maximum(median[row], 1.0)
     q = config.quality
     hot = x >= q.burst_min_count
     cand = np.flatnonzero(hot)
     hot[cand] = stats.poisson.sf(x[cand] - 1, lam[cand]) < q.burst_p
-    if hot.any():
-        if lookup is not None:
-            dense = np.zeros(len(lookup), dtype=bool)
-            dense[keys[hot]] = True
-            flag[idx] = dense[key]
-        else:
-            flag[idx] = hot[codes]
-    return flag
+    return hot
 
 
 def compute_flags(prep: Prepared, config: EvaluationConfig) -> Flags:
     """All quality flags for every response and which responses the rule excludes."""
     q = config.quality
     speed_groups = np.array([config.groups[g].speed_check for g in prep.groups])
-    median = _group_median(prep.duration, prep.group_rows)
+    median = prep.duration_median
     n_asked = prep.asked.sum(axis=1)
     limit = np.maximum(q.seconds_per_item * n_asked, q.median_ratio * median)
     row_median = median[prep.group]
@@ -120,7 +145,7 @@ def compute_flags(prep: Prepared, config: EvaluationConfig) -> Flags:
     straight = np.zeros(prep.n, dtype=bool)
     straight[quick] = (n_answered >= q.straightline_min_items) & (low == high)
 
-    burst = _bursts(prep, config)
+    burst = prep.burst
 
     input_names, input_matrix = prep.input_flags
     names = list(COMPUTED) + [n for n in input_names if n not in COMPUTED]
@@ -151,7 +176,13 @@ def flag_table(prep: Prepared, flags: Flags) -> pd.DataFrame:
     """One row per flagged response: ``response_id``, ``group``, ``agency_id``, ``reasons``
     (comma-separated) and ``excluded``."""
     rows = np.flatnonzero(flags.any)
-    patterns, codes = np.unique(flags.matrix[rows], axis=0, return_inverse=True)
+    sub = flags.matrix[rows]
+    if sub.shape[1] <= 62:  # one integer per row: unique patterns without a row sort
+        key = sub @ (np.int64(1) << np.arange(sub.shape[1], dtype=np.int64))
+        patterns, codes = np.unique(key, return_inverse=True)
+        patterns = (patterns[:, None] >> np.arange(sub.shape[1])) & 1
+    else:
+        patterns, codes = np.unique(sub, axis=0, return_inverse=True)
     names = [",".join(n for n, on in zip(flags.names, p, strict=True) if on) for p in patterns]
     codes = codes.reshape(-1)
     reasons = np.array(names, dtype=object)[codes] if len(names) else np.array([], dtype=object)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import BAND_LABELS, BANDS, EvaluationConfig
+from analysis.uncertainty import column_quantile
 
 _MAX_FLOATS = 4_000_000  # elements per block of (B, rows, p) differences
 
@@ -131,8 +132,8 @@ def rank_and_band(
     """Per agency: composite interval, rank and rank interval, tie group, band, P(band)."""
     a = len(point)
     alpha = 1 - config.confidence
-    ci_low = _quantile(draws, alpha / 2)
-    ci_high = _quantile(draws, 1 - alpha / 2)
+    ci_low = column_quantile(draws, alpha / 2)
+    ci_high = column_quantile(draws, 1 - alpha / 2)
     rank, low, high = (np.full(a, np.nan) for _ in range(3))
     tie = np.full(a, np.nan)
     point_band = band_of(point, config)
@@ -182,21 +183,4 @@ def rank_and_band(
     for i, name in enumerate(BANDS):
         out[f"p_{name}"] = np.where(point_band >= 0, prob[:, i], np.nan)
     out["tie_size"] = out.groupby("tie_group")["tie_group"].transform("size")
-    return out
-
-
-def _quantile(draws: np.ndarray, q: float) -> np.ndarray:
-    """Per-column quantile ignoring NaN replicates, without all-NaN warnings."""
-    out = np.full(draws.shape[1], np.nan)
-    have = ~np.isnan(draws).all(axis=0)
-    if have.any():
-        sub = draws[:, have]
-        sorted_ = np.sort(sub, axis=0)  # NaN last
-        count = (~np.isnan(sub)).sum(axis=0)
-        pos = q * (count - 1)
-        lo = np.floor(pos).astype(np.int64)
-        hi = np.minimum(lo + 1, count - 1)
-        frac = pos - lo
-        cols = np.arange(sub.shape[1])
-        out[have] = sorted_[lo, cols] * (1 - frac) + sorted_[hi, cols] * frac
     return out

@@ -176,21 +176,30 @@ def _alpha(prep, rows: np.ndarray, cols: np.ndarray) -> AlphaResult:
     same formula and Feldt interval are computed from column sums (one pass per column, no
     n × k copy): the public channel has ~10⁶ rows.
     """
-    complete = np.ones(len(rows), dtype=bool)
-    for c in cols:
-        complete &= prep.answered[rows, c]
-    rows = rows[complete]
-    n, k = len(rows), len(cols)
-    if n < _STREAM_ALPHA or k < 2:
+    k = len(cols)
+    if len(rows) < _STREAM_ALPHA or k < 2:
+        complete = np.ones(len(rows), dtype=bool)
+        for c in cols:
+            complete &= prep.answered[rows, c]
+        rows = rows[complete]
         items = np.stack([prep.filled[rows, c] for c in cols], axis=1)
-        return cronbach_alpha(items.reshape(n, k))
-    total = np.zeros(n)
+        return cronbach_alpha(items.reshape(len(rows), k))
+    # Whole columns with 0/1 weights: dot products instead of gathering ~10⁶ rows.
+    mask = np.zeros(prep.n, dtype=bool)
+    mask[rows] = True
+    for c in cols:
+        mask &= prep.answered[:, c]
+    n = int(mask.sum())
+    weight = mask.astype(float)
+    total = np.zeros(prep.n)
     item_var = 0.0
     for c in cols:
-        x = prep.filled[rows, c]
-        item_var += x.var(ddof=1)
+        x = prep.filled[:, c] - 50.0  # centred: sums of squares keep their precision
+        s1, s2 = weight @ x, weight @ (x * x)
+        item_var += (s2 - s1 * s1 / n) / (n - 1)
         total += x
-    total_var = total.var(ddof=1)
+    t1, t2 = weight @ total, weight @ (total * total)
+    total_var = (t2 - t1 * t1 / n) / (n - 1)
     if total_var <= 0:
         return AlphaResult(np.nan, np.nan, np.nan, n, k, reason="total score has zero variance")
     value = k / (k - 1) * (1 - item_var / total_var)

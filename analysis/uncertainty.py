@@ -22,9 +22,9 @@ Each replicate redraws the data the way it was collected and recomputes everythi
 Replicates are drawn in chunks (``bootstrap.chunk``) with one seed per chunk spawned from
 ``bootstrap.seed``, so results do not depend on the number of worker threads.
 
-Without replicates (``replicates = 0``) intervals are analytic: each cell score is drawn from
-``N(θ̃, posterior_se²)`` independently and pushed through the same combination — a parametric
-stand-in that ignores shared raters between agencies (reported as ``method = "analytic"``).
+Without replicates (``replicates = 0``) intervals are analytic (:func:`analytic`): normal, from
+the EB posterior SEs, treating agencies as independent — a stand-in that ignores shared raters
+(reported as ``method = "analytic"``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from analysis.aggregate import location_stats, sorted_dimension
 from analysis.combine import all_dimensions, combine_groups, composite
@@ -44,13 +45,36 @@ ANALYTIC_DRAWS = 1000
 
 @dataclass(frozen=True)
 class Draws:
-    """Replicates of every score: ``cells (B, A, D, G)`` (shrunk group scores), ``dims (B, A,
-    2)`` (rated dimensions), ``composite (B, A)``; ``method`` bootstrap or analytic."""
+    """Uncertainty of every score: ``cell_ci``/``dim_ci`` (low, high) for the shrunk group
+    scores ``(A, D, G)`` and rated dimensions ``(A, 2)``; ``composite (B, A)`` replicates for
+    rank intervals and band probabilities; ``method`` bootstrap or analytic."""
 
     method: str
-    cells: np.ndarray
-    dims: np.ndarray
+    cell_ci: tuple[np.ndarray, np.ndarray]
+    dim_ci: tuple[np.ndarray, np.ndarray]
     composite: np.ndarray
+
+
+def column_quantile(draws: np.ndarray, q: float) -> np.ndarray:
+    """Quantile of each column over replicates, skipping NaN, without all-NaN warnings."""
+    flat = draws.reshape(draws.shape[0], -1)
+    out = np.full(flat.shape[1], np.nan)
+    have = ~np.isnan(flat).all(axis=0)
+    if have.any():
+        sub = np.sort(flat[:, have], axis=0)  # NaN last
+        count = (~np.isnan(sub)).sum(axis=0)
+        pos = q * (count - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, count - 1)
+        frac = pos - lo
+        cols = np.arange(sub.shape[1])
+        out[have] = sub[lo, cols] * (1 - frac) + sub[hi, cols] * frac
+    return out.reshape(draws.shape[1:])
+
+
+def _percentiles(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    alpha = 1 - confidence
+    return column_quantile(draws, alpha / 2), column_quantile(draws, 1 - alpha / 2)
 
 
 def weighted_srm_scores(z: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -204,16 +228,39 @@ def bootstrap(model, replicates: int, seed: int, chunk: int, workers: int = 1) -
     else:
         parts = [_chunk(model, inputs, *job) for job in jobs]
     cells, dims, comp = (np.concatenate(x) for x in zip(*parts, strict=True))
-    return Draws("bootstrap", cells, dims, comp)
+    level = model.config.confidence
+    return Draws("bootstrap", _percentiles(cells, level), _percentiles(dims, level), comp)
 
 
-def analytic(model, score: np.ndarray, se: np.ndarray, seed: int) -> Draws:
-    """Parametric draws ``N(score, se²)`` per cell (independent), combined like the data."""
+def analytic(model, seed: int) -> Draws:
+    """Normal intervals from the posterior SEs, cells independent (no shared raters).
+
+    Dimension scores and the composite are linear in the cell scores (weights renormalised
+    over the cells present; a ``group_mean`` fill has no sampling error), so their variances
+    are ``Σ coef²·se²``. Composite replicates ``N(C, var)`` drive ranks and band
+    probabilities. Intervals are clipped to 0–100.
+    """
+    cfg = model.config
+    z = stats.norm.ppf(0.5 + cfg.confidence / 2)
+    score, se = model.score, np.where(np.isnan(model.posterior_se), 0.0, model.posterior_se)
+    have = ~np.isnan(score)
+    w = np.where(have, model.group_weights, 0.0)
+    total = w.sum(axis=-1, keepdims=True)
+    if cfg.missing_group == "group_mean":
+        filled = ~have & ~np.isnan(model.group_mean)[None] & (model.group_weights > 0)
+        total = total + np.where(filled, model.group_weights, 0.0).sum(axis=-1, keepdims=True)
+    coef = np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+    dim_var = (coef**2 * se**2).sum(axis=-1)
+    dims = np.concatenate([model.fixed, model.dims], axis=-1)
+    dw = np.where(np.isnan(dims), 0.0, model.dimension_weights)
+    share = np.divide(dw, dw.sum(axis=-1, keepdims=True), out=np.zeros_like(dw),
+                      where=dw.sum(axis=-1, keepdims=True) > 0)  # fmt: skip
+    comp_var = (share[:, 2:] ** 2 * dim_var).sum(axis=-1)
     rng = np.random.default_rng(seed)
-    shape = (ANALYTIC_DRAWS,) + score.shape
-    noise = rng.standard_normal(shape) * np.where(np.isnan(se), 0.0, se)
-    cells = np.clip(score + noise, 0.0, 100.0)
-    mu = np.broadcast_to(model.group_mean, (ANALYTIC_DRAWS,) + model.group_mean.shape)
-    dims, _ = combine_groups(cells, model.group_weights, mu, model.config.missing_group)
-    comp, _ = composite(all_dimensions(model.fixed, dims), model.dimension_weights)
-    return Draws("analytic", cells, dims, comp)
+    noise = rng.standard_normal((ANALYTIC_DRAWS, len(comp_var))) * np.sqrt(comp_var)
+    comp = np.clip(model.composite + noise, 0.0, 100.0)
+
+    def interval(centre, sd):
+        return np.clip(centre - z * sd, 0.0, 100.0), np.clip(centre + z * sd, 0.0, 100.0)
+
+    return Draws("analytic", interval(score, se), interval(model.dims, np.sqrt(dim_var)), comp)
