@@ -101,7 +101,8 @@ def weight_sensitivity(
 
     Every dimension weight and every non-zero group weight is scaled by ``1 ± δ`` with the
     others rescaled to keep the sum at 1. Returns one row per (weight, direction, agency) with
-    the composite and rank under that perturbation (ranks within ``scope``).
+    the composite, the rank under that perturbation (within ``scope``) and ``rank_change``
+    against the unperturbed rank (positive = falls).
     """
     delta = config.sensitivity
     rows = []
@@ -148,4 +149,7 @@ def _frame(rows) -> pd.DataFrame:
         )
         for label, direction, comp, rank in rows
     ]  # fmt: skip
-    return pd.concat(parts, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True)
+    base = table.loc[table["weight"] == "base", "rank"].to_numpy()
+    table["rank_change"] = table["rank"].to_numpy() - np.tile(base, len(parts))
+    return table

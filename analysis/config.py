@@ -70,7 +70,7 @@ def _default_groups() -> FrozenMap:
         public=GroupConfig("mean", trim=0.1, min_n=30, burst_check=True),
         deputy=GroupConfig("twoway_if_partial", trim=0.0, trim_count=1, trim_min_n=7, min_n=5),
         grassroots=GroupConfig("twoway_if_partial", trim=0.1, min_n=5),
-        peer=GroupConfig("srm", trim=0.1, min_n=5),
+        peer=GroupConfig("srm", trim=0.1, min_n=5, min_share=0.7),
     )
 
 

@@ -72,6 +72,23 @@ class Evaluation:
 
         return explain(self, agency_id)
 
+    def to_dict(self) -> dict:
+        """Everything as plain JSON-ready data (NaN → None): ``config`` (as in
+        ``config.to_dict()``), ``uncertainty``, every table as a list of records and the peer
+        diagnostics. ``json.dumps(evaluation.to_dict(), allow_nan=False)`` works."""
+        from analysis.explain import peer_record, records
+
+        return {
+            "config": self.config.to_dict(),
+            "uncertainty": {"method": self.uncertainty_method, "replicates": self.replicates},
+            "tables": {name: records(frame) for name, frame in self.tables().items()},
+            "peer": [peer_record(report) for report in self.quality.peer],
+            "median_duration": {
+                k: _json_number(v) for k, v in self.quality.median_duration.items()
+            },
+            "notes": list(self.quality.notes),
+        }
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by name (for export or storage)."""
         return {
@@ -79,6 +96,7 @@ class Evaluation:
             "dimensions": self.dimensions,
             "ranking": self.ranking,
             "items": self.items,
+            "agencies": self.agencies,
             "sensitivity": self.sensitivity,
             "responses": self.quality.responses,
             "flagged": self.quality.flagged,
@@ -221,6 +239,10 @@ def _sensitivity(prep, model, config, scope) -> pd.DataFrame:
 def _scope(info: pd.DataFrame) -> np.ndarray:
     kind = info["kind"].to_numpy(dtype=object)
     return np.array(["all" if _missing(k) else str(k) for k in kind], dtype=object)
+
+
+def _json_number(value):
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def _missing(value) -> bool:

@@ -10,18 +10,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from analysis.config import BAND_LABELS, DIMENSIONS, RATED_DIMENSIONS
 
 
 def _num(value):
-    """JSON-safe scalar: numpy → Python, NaN → None."""
-    if value is None:
+    """JSON-safe scalar: numpy → Python, NaN/NA → None, timestamps → ISO text."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
     return value
 
 
@@ -122,3 +125,30 @@ def _groups(evaluation, agency_id, dimension: str, weights) -> list[dict]:
             ]
         out.append(node)
     return out
+
+
+def records(frame) -> list[dict]:
+    """A DataFrame as JSON-ready records; a named or non-default index becomes a column."""
+    if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    return [{str(k): _num(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def peer_record(report) -> dict:
+    """One :class:`analysis.report.PeerReport` as plain data."""
+    return {
+        "group": report.group,
+        "dimension": report.dimension,
+        "variance": {k: _num(v) for k, v in report.variance.items()},
+        "dyadic_reciprocity": _num(report.dyadic_reciprocity),
+        "generalized_reciprocity": _num(report.generalized_reciprocity),
+        "reliability": _num(report.reliability),
+        "pairs": records(report.pairs),
+        "cliques": [[_num(x) for x in clique] for clique in report.cliques],
+        "mutual_high_dyads": int(report.mutual_high_dyads),
+        "mutual_high_null_p": _num(report.mutual_high_null_p),
+        "rival_raters": records(report.rival_raters),
+        "leniency_outliers": records(report.leniency_outliers),
+        "n_self_ratings_dropped": int(report.n_self_ratings_dropped),
+        "n_imputed": int(report.n_imputed),
+    }

@@ -18,7 +18,7 @@ group's trim settings, and ``note`` says why — reported in the quality report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -210,7 +210,5 @@ def fit_group(
     fit = ratings if isinstance(ratings, str) else _model_fit(name, d, gc, desc, ratings, config)
     if isinstance(fit, GroupFit):
         return fit
-    fallback = GroupConfig(
-        "trimmed", gc.trim, gc.trim_count, gc.trim_min_n, gc.min_n, gc.speed_check, gc.burst_check
-    )
+    fallback = replace(gc, estimator="trimmed")
     return _histogram_fit(name, d, fallback, desc, note=f"{gc.estimator} not used: {fit}")

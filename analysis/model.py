@@ -16,6 +16,7 @@ from analysis.aggregate import Block, build_blocks
 from analysis.combine import all_dimensions, combine_groups, composite, group_weight_array
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig, GroupConfig
 from analysis.groups import GroupFit, fit_group
+from analysis.peer import SRMResult
 from analysis.shrinkage import shrink
 
 
@@ -29,7 +30,7 @@ class Model:
     fits: dict[tuple[int, int], GroupFit]
     blocks: dict[tuple[int, tuple[int, ...]], Block]
     block_of: dict[tuple[int, int], tuple[tuple[int, tuple[int, ...]], int]]
-    rater_universe: dict[int, np.ndarray]
+    rater_universe: dict[tuple[int, str], np.ndarray]  # (group, srm|twoway) → rater codes
     group_weights: np.ndarray  # (A, D, G)
     dimension_weights: np.ndarray  # (4,)
     fixed: np.ndarray  # (A, 2) 全面度, 时效度
@@ -106,9 +107,14 @@ def build(
             fit = fit_group(prep, rows, config, prep.groups[g], d, blocks[key], k, include_flagged)
             if fit is not None:
                 fits[(g, d)] = fit
-        raters = [f.design["raters"] for (gg, _), f in fits.items() if gg == g and f.design]
-        if raters:
-            universe[g] = np.unique(np.concatenate(raters))
+        for kind in ("srm", "twoway"):  # the two code spaces: agencies vs raters
+            raters = [
+                f.design["raters"]
+                for (gg, _), f in fits.items()
+                if gg == g and f.design.get("kind") == kind
+            ]
+            if raters:
+                universe[(g, kind)] = np.unique(np.concatenate(raters))
 
     robust = np.full((n_a, n_d, n_g), np.nan)
     psi = np.full_like(robust, np.nan)
@@ -201,6 +207,12 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
             }
         )
         part["low_n"] = part["n"] < gc.min_n
+        if isinstance(fit.model, SRMResult) and gc.min_share > 0:
+            # Round robin: also count who rated it against everyone who could have.
+            raters = fit.model.target_effects["n_raters"].reindex(a).to_numpy()
+            eligible = fit.model.n_agencies - 1
+            part["n_raters"] = raters
+            part["low_n"] |= raters < gc.min_share * eligible
         part["low_reliability"] = part["reliability"] < cfg.reliability_threshold
         part["low_confidence"] = part["low_n"] | part["low_reliability"]
         parts.append(part)

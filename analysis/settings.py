@@ -135,7 +135,9 @@ class GroupConfig:
     (two-way only when raters rate subsets). ``srm``/``twoway`` fall back to the trimmed mean
     when the design does not allow them. Trimming: ``trim_count`` g per side when set
     (``1`` = 去掉最高最低), else ``⌊trim·n⌋``; no trimming below ``trim_min_n``. For ``mean``
-    the trim only shapes the reported ``trimmed_mean`` column.
+    the trim only shapes the reported ``trimmed_mean`` column. A score is marked low-confidence
+    below ``min_n`` responses and, for the peer round robin, when fewer than ``min_share`` of
+    the other agencies rated it (STATISTICS.md §2.5: 70 %).
     """
 
     estimator: str = "mean"
@@ -145,6 +147,7 @@ class GroupConfig:
     min_n: int = 5
     speed_check: bool = True
     burst_check: bool = False
+    min_share: float = 0.0
 
     def __post_init__(self):
         _choice(self.estimator, "estimator", ESTIMATORS)
@@ -156,6 +159,7 @@ class GroupConfig:
             trim_count=count,
             trim_min_n=_integer(self.trim_min_n, "trim_min_n"),
             min_n=_integer(self.min_n, "min_n", 1),
+            min_share=_number(self.min_share, "min_share", 0, 1),
         )
         _flag(self.speed_check, "speed_check")
         _flag(self.burst_check, "burst_check")

@@ -164,9 +164,9 @@ def _chunk(model, inputs, size: int, seed) -> tuple[np.ndarray, ...]:
     for key, (n, p, _) in inputs.items():
         draws[key] = rng.multinomial(n, p, size=(size, len(n))).astype(float)
     weights = {}
-    for g, universe in model.rater_universe.items():
+    for key, universe in model.rater_universe.items():
         m = len(universe)
-        weights[g] = rng.multinomial(m, np.full(m, 1.0 / m), size=size).astype(float)
+        weights[key] = rng.multinomial(m, np.full(m, 1.0 / m), size=size).astype(float)
     for (g, d), fit in model.fits.items():
         gc = model.group_config(g, fit)
         if fit.estimator in ("mean", "trimmed"):
@@ -184,7 +184,8 @@ def _chunk(model, inputs, size: int, seed) -> tuple[np.ndarray, ...]:
             psi[:, cols, d, g] = pooled_psi(st, trimmed)
             continue
         design = fit.design
-        w = weights[g][:, model.rater_universe[g].searchsorted(design["raters"])]
+        key = (g, design["kind"])
+        w = weights[key][:, model.rater_universe[key].searchsorted(design["raters"])]
         if design["kind"] == "srm":
             scores = weighted_srm_scores(design["z"], w)
         else:

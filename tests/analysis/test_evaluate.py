@@ -194,3 +194,26 @@ def test_chinese_dimension_names_are_accepted(year):
     b = evaluate(responses, renamed, quick_config(), agencies=agencies, workers=1)
     pd.testing.assert_frame_equal(a.cells, b.cells)
     assert set(a.cells["dimension"]) == set(RATED_DIMENSIONS)
+
+
+def test_peer_scores_rated_by_few_peers_are_low_confidence():
+    responses, items, agencies, _ = small_year(12, 800, seed=9)
+    peer = responses["group"] == "peer"
+    rated_3 = peer & (responses["agency_id"] == 3)
+    drop = responses.index[rated_3][:6]  # 5 of 11 possible raters remain: < 70 %
+    ev = evaluate(responses.drop(drop), items, quick_config(), agencies=agencies, workers=1)
+    cells = ev.cells.query("group == 'peer' and dimension == 'effectiveness'").set_index(
+        "agency_id"
+    )
+    assert cells.loc[3, "n_raters"] == 5
+    assert cells.loc[3, "low_n"] and cells.loc[3, "low_confidence"]
+    assert not cells.drop(index=3)["low_n"].any()
+
+
+def test_sensitivity_reports_rank_changes(evaluation):
+    table = evaluation.sensitivity
+    assert (table.loc[table["weight"] == "base", "rank_change"] == 0).all()
+    merged = table.merge(
+        table[table["weight"] == "base"][["agency_id", "rank"]], on="agency_id", suffixes=("", "_0")
+    )
+    np.testing.assert_array_equal(merged["rank"] - merged["rank_0"], merged["rank_change"])

@@ -48,3 +48,14 @@ def test_explain_follows_the_agency_profile(evaluation):
 def test_unknown_agency_raises(evaluation):
     with pytest.raises(KeyError):
         evaluation.explain("no such agency")
+
+
+def test_the_whole_result_serialises(evaluation):
+    data = evaluation.to_dict()
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    again = json.loads(text)
+    assert again["config"] == evaluation.config.to_dict()
+    assert len(again["tables"]["ranking"]) == len(evaluation.ranking)
+    assert again["tables"]["ranking"][0]["agency_id"] == evaluation.ranking.index[0]
+    assert {p["dimension"] for p in again["peer"]} == {"effectiveness", "cooperation"}
+    assert again["uncertainty"] == {"method": "bootstrap", "replicates": 200}
