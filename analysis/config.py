@@ -128,7 +128,7 @@ class EvaluationConfig:
     excellent_quota: float | None = None
     band_rule: str = "interval"
     band_probability: float = 0.8
-    tie_rule: str = "point"
+    tie_rule: str = "upper"
     rank_intervals: str = "simultaneous"
     sensitivity: float = 0.2
     quality: QualityConfig = field(default_factory=QualityConfig)
