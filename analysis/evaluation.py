@@ -265,8 +265,8 @@ def _align_n(model, model_all) -> dict:
 def _with_cell_intervals(cells, prep, model, draws: Draws, config) -> pd.DataFrame:
     low, high = draws.cell_ci
     a = prep.agencies.get_indexer(cells["agency_id"])
-    d = cells["dimension"].map(RATED_DIMENSIONS.index).to_numpy()
-    g = cells["group"].map(prep.groups.index).to_numpy()
+    d = cells["dimension"].map(RATED_DIMENSIONS.index).to_numpy(dtype=np.int64)
+    g = cells["group"].map(prep.groups.index).to_numpy(dtype=np.int64)
     cells["score_ci_low"] = low[a, d, g]
     cells["score_ci_high"] = high[a, d, g]
     return cells

@@ -92,6 +92,8 @@ def _groups(evaluation, agency_id, dimension: str, weights) -> list[dict]:
         row = _row(cells, agency_id=agency_id, dimension=dimension, group=group)
         node = {"group": group, "weight": weight, "present": row is not None}
         if row:
+            node["item_weighting"] = "equal: each respondent's mean of the items answered"
+        if row:
             node.update(
                 {
                     key: row[key]

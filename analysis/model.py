@@ -161,16 +161,12 @@ def build(
     )
 
 
-_DESCRIBE = {
-    "n": "n",
-    "mean": "mean",
-    "sd": None,
-    "trimmed_mean": "trimmed",
-    "trim_g": "g",
-    "satisfaction": "satisfaction",
-    "satisfaction_ci_low": "satisfaction_ci_low",
-    "satisfaction_ci_high": "satisfaction_ci_high",
-}
+CELL_COLUMNS = [
+    "agency_id", "dimension", "group", "n", "n_with_flagged", "estimator", "mean", "sd",
+    "trimmed_mean", "trim_g", "robust", "se", "ci_low", "ci_high", "satisfaction",
+    "satisfaction_ci_low", "satisfaction_ci_high", "score", "reliability", "posterior_se",
+    "low_n", "low_reliability", "low_confidence",
+]  # fmt: skip
 
 
 def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
@@ -217,5 +213,5 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
         part["low_confidence"] = part["low_n"] | part["low_reliability"]
         parts.append(part)
     if not parts:
-        return pd.DataFrame(columns=["agency_id", "dimension", "group"])
+        return pd.DataFrame(columns=CELL_COLUMNS)
     return pd.concat(parts, ignore_index=True)

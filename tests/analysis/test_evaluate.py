@@ -217,3 +217,14 @@ def test_sensitivity_reports_rank_changes(evaluation):
         table[table["weight"] == "base"][["agency_id", "rank"]], on="agency_id", suffixes=("", "_0")
     )
     np.testing.assert_array_equal(merged["rank"] - merged["rank_0"], merged["rank_change"])
+
+
+def test_no_responses_still_scores_the_targets_dimensions():
+    responses, items, agencies, _ = small_year(6, 300, seed=1)
+    ev = evaluate(responses.iloc[:0], items, quick_config(20), agencies=agencies, workers=1)
+    assert ev.cells.empty and CELL_COLUMNS - {"score_ci_low", "score_ci_high"} <= set(
+        ev.cells.columns
+    )
+    assert ev.ranking["composite_weight"].to_numpy() == pytest.approx(0.4)
+    expected = (agencies["comprehensiveness"] + agencies["timeliness"]).to_numpy() / 2
+    np.testing.assert_allclose(ev.ranking["composite"], expected)
