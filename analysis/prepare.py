@@ -269,7 +269,11 @@ def prepare(
     with ThreadPoolExecutor(1) if workers > 1 else _Inline() as pool:
         if workers > 1:  # items on the second thread while the ids are coded here
             encoded = pool.submit(_encode_columns, raw, table, item_dim, config, cells)
-        keys = _keys(responses, config, agencies)
+        try:
+            keys = _keys(responses, config, agencies)
+        except BaseException as exc:
+            cells.set_exception(exc)  # release the encoding thread, which waits for the cells
+            raise
         groups, group, group_rows, info, agency, rater, rater_labels = keys
         cells.set_result((agency * len(groups) + group, len(info.index) * len(groups)))
         if workers <= 1:

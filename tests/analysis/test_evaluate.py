@@ -175,13 +175,15 @@ def test_sensitivity_table(evaluation):
         (lambda r, i: (r, i.assign(scale="likert7")), "likert7"),
         (lambda r, i: (r.assign(e1=9.0), i), "'e1'"),
         (lambda r, i: (r.drop(columns=["e2"]), i), "e2"),
+        (lambda r, i: (r.assign(agency_id=None), i), "agency_id"),
     ],
 )
-def test_bad_input_is_reported_clearly(mutate, message):
+@pytest.mark.parametrize("workers", [1, 2])  # 2: the item-encoding thread must not hang
+def test_bad_input_is_reported_clearly(mutate, message, workers):
     responses, items, _, _ = small_year(6, 300, seed=1)
     responses, items = mutate(responses, items)
     with pytest.raises(ValueError, match=message):
-        evaluate(responses, items, quick_config(), workers=1)
+        evaluate(responses, items, quick_config(), workers=workers)
 
 
 def test_chinese_dimension_names_are_accepted(year):
