@@ -132,7 +132,6 @@ def evaluate(
         blocks = pipeline.make_blocks(prep, flags, config)
         model = pipeline.build(prep, flags, config, blocks=blocks)
         peer = pool.submit(_peer_reports, prep, model, config)
-        also = pool.submit(pipeline.build, prep, flags, config, True, blocks, model)
         sens = pool.submit(_sensitivity, prep, model, config, _scope(prep.agency_info))
         boot = config.bootstrap
         if boot.replicates > 0:
@@ -142,9 +141,9 @@ def evaluate(
         info = prep.agency_info
         scope = _scope(info)
         ranking = rank_and_band(model.composite, draws.composite, scope, config)
+        model_all = pipeline.build(prep, flags, config, True, blocks=blocks, base=model)
         item_table, flagged, counts, agreement = side.result()
         peer_reports = peer.result()
-        model_all = also.result()
         sensitivity = sens.result()
     cells = pipeline.cell_table(prep, model, _align_n(model, model_all))
     cells = _with_cell_intervals(cells, prep, model, draws, config)

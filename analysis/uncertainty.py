@@ -137,7 +137,14 @@ def weighted_twoway_scores(n: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.nd
 def _block_inputs(model):
     """Per block: cell sizes, probabilities and the per-dimension sort orders."""
     prepared = {}
+    used = {
+        model.block_of[key]
+        for key, fit in model.fits.items()
+        if fit.estimator in ("mean", "trimmed")
+    }
     for key, block in model.blocks.items():
+        if key not in {k for k, _ in used}:
+            continue  # scored by a rater model: its respondents are not redrawn
         n = block.counts.sum(axis=1)
         p = np.divide(
             block.counts, n[:, None], out=np.zeros_like(block.counts), where=n[:, None] > 0

@@ -79,6 +79,9 @@ def test_quality_report_shows_collusion_and_rival(evaluation, year):
     top = report.pairs.iloc[0]
     assert {top["a"], top["b"]} == set(truth.colluding_pair)
     assert top["flagged"]
+    assert set(report.flagged_pairs["a"]) | set(report.flagged_pairs["b"]) >= set(
+        truth.colluding_pair
+    )
     assert truth.rival in report.rival_raters.index
     assert report.dyadic_reciprocity == pytest.approx(report.dyadic_reciprocity)
     assert set(report.variance) >= {"actor", "partner", "relationship"}
