@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +21,7 @@ import pandas as pd
 from analysis import model as pipeline
 from analysis.combine import weight_sensitivity
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig
-from analysis.prepare import prepare
+from analysis.prepare import prepare, side_pool
 from analysis.quality import compute_flags, flag_counts, flag_table
 from analysis.ranking import rank_and_band
 from analysis.report import (
@@ -127,7 +126,7 @@ def evaluate(
     prep = prepare(responses, items, config, agencies, workers)
     flags = compute_flags(prep, config)
     # The data-only reports run beside the model on a second thread (numpy releases the GIL).
-    with _Pool(workers) as pool:
+    with side_pool(workers) as pool:
         side = pool.submit(_data_reports, prep, flags)
         blocks = pipeline.make_blocks(prep, flags, config)
         model = pipeline.build(prep, flags, config, blocks=blocks)
@@ -180,33 +179,6 @@ def evaluate(
         uncertainty_method=draws.method,
         replicates=int(draws.composite.shape[0]),
     )
-
-
-class _Now:
-    """A finished 'future' for running without a thread pool."""
-
-    def __init__(self, fn, *args):
-        self._value = fn(*args)
-
-    def result(self):
-        return self._value
-
-
-class _Pool:
-    """A one-thread pool when ``workers > 1``, else inline execution."""
-
-    def __init__(self, workers: int):
-        self._pool = ThreadPoolExecutor(1) if workers > 1 else None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-
-    def submit(self, fn, *args):
-        return self._pool.submit(fn, *args) if self._pool is not None else _Now(fn, *args)
 
 
 def _data_reports(prep, flags):

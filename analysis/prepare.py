@@ -220,6 +220,11 @@ def _keys(responses: pd.DataFrame, config: EvaluationConfig, agencies):
     return groups, group, group_rows, info, agency, rater, rater_labels
 
 
+def side_pool(workers: int):
+    """One extra thread when ``workers > 1``, else a stand-in that runs each call at once."""
+    return ThreadPoolExecutor(1) if workers > 1 else _Inline()
+
+
 class _Inline:
     """Stand-in for a thread pool that runs each call at once."""
 
@@ -260,14 +265,14 @@ def prepare(
         raise ValueError("item answers must be numbers (NaN for 不了解)") from exc
     raw = np.asfortranarray(raw)  # usually already column-major: no copy
     item_dim = table["dimension"].map(RATED_DIMENSIONS.index).to_numpy(dtype=np.int64)
-    # Item columns (numpy, releases the GIL) are encoded beside the id columns (pandas).
     try:
         duration = responses["duration_s"].to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as exc:
         raise ValueError("responses['duration_s'] must be seconds (numbers)") from exc
     cells = Future()
-    with ThreadPoolExecutor(1) if workers > 1 else _Inline() as pool:
-        if workers > 1:  # items on the second thread while the ids are coded here
+    with side_pool(workers) as pool:
+        # Item columns (numpy: releases the GIL) on the second thread, ids (pandas) here.
+        if workers > 1:
             encoded = pool.submit(_encode_columns, raw, table, item_dim, config, cells)
         try:
             keys = _keys(responses, config, agencies)
