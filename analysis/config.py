@@ -199,13 +199,20 @@ class EvaluationConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> EvaluationConfig:
-        """Build from a (possibly partial) dict; absent settings take their defaults."""
+        """Build from a (possibly partial) dict; absent settings take their defaults.
+
+        ``groups`` lists the respondent groups; a group given as a partial object takes the
+        rest of its settings from that group's default (``{"peer": {"min_n": 8}}`` keeps the
+        SRM estimator), a new group from :class:`GroupConfig`'s defaults.
+        """
         if not isinstance(data, Mapping):
             raise ConfigError("", "the configuration must be a JSON object")
         data = dict(data)
         version = data.pop("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
             raise ConfigError("schema_version", f"unsupported version {version!r}")
+        if isinstance(data.get("groups"), Mapping):
+            data["groups"] = _merge_groups(_plain(_default_groups()), data["groups"])
         return _sub(cls, data, "")
 
     @classmethod
@@ -217,8 +224,18 @@ class EvaluationConfig:
         return cls.from_dict(data)
 
     def replace(self, **changes) -> EvaluationConfig:
-        """A copy with top-level settings changed (validated again)."""
-        return EvaluationConfig.from_dict({**self.to_dict(), **_plain(changes)})
+        """A copy with settings changed (validated again). Objects merge into the current
+        ones: ``replace(bootstrap={"replicates": 0})`` keeps the seed; ``groups`` merges per
+        group and its keys are the groups kept."""
+        data = self.to_dict()
+        for key, value in _plain(changes).items():
+            if key == "groups" and isinstance(value, Mapping):
+                value = _merge_groups(data["groups"], value)
+            elif key in _SUB and isinstance(value, Mapping):
+                value = {**data[key], **value}
+            data[key] = value
+        data.pop("schema_version")
+        return _sub(EvaluationConfig, data, "")
 
     def weights_for(self, profile: str | None) -> Mapping:
         """Group weights ``{dimension: {group: w}}`` of an agency profile (default if None)."""
@@ -228,6 +245,17 @@ class EvaluationConfig:
                 f"agency profile {key!r} has no group weights; known: {list(self.group_weights)}"
             )
         return self.group_weights[key]
+
+
+def _merge_groups(base: Mapping, given: Mapping) -> dict:
+    """Each given group's settings on top of the same group's in ``base`` (if any)."""
+    merged = {}
+    for name, value in given.items():
+        value = _plain(value)
+        if isinstance(value, Mapping) and isinstance(base.get(name), Mapping):
+            value = {**base[name], **value}
+        merged[name] = value
+    return merged
 
 
 def _items(value):

@@ -158,3 +158,23 @@ def test_config_is_frozen_and_picklable():
 def test_unknown_weight_profile_is_an_error():
     with pytest.raises(ValueError, match="profile"):
         EvaluationConfig().weights_for("party")
+
+
+def test_partial_groups_keep_their_own_defaults():
+    config = EvaluationConfig.from_dict(
+        {"groups": {"public": {}, "deputy": {}, "grassroots": {}, "peer": {"min_n": 8}}}
+    )
+    assert config.groups["peer"].estimator == "srm"
+    assert config.groups["peer"].min_n == 8
+    assert config.groups["deputy"] == EvaluationConfig().groups["deputy"]
+
+
+def test_replace_merges_into_the_current_settings():
+    base = EvaluationConfig().replace(bootstrap={"replicates": 100, "seed": 5})
+    changed = base.replace(
+        bootstrap={"replicates": 0}, groups={**base.groups, "peer": {"trim": 0.2}}
+    )
+    assert changed.bootstrap.seed == 5 and changed.bootstrap.replicates == 0
+    assert changed.groups["peer"].estimator == "srm" and changed.groups["peer"].trim == 0.2
+    assert changed.groups["public"] == base.groups["public"]
+    assert base.replace() == base
