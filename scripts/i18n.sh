@@ -50,12 +50,33 @@ po_file() {
     echo "$TRANSLATIONS/$1/LC_MESSAGES/messages.po"
 }
 
+# Same file but for the POT-Creation-Date header, which every extraction changes.
+same_but_date() {
+    cmp -s <(grep -v '^"POT-Creation-Date: ' "$1") <(grep -v '^"POT-Creation-Date: ' "$2")
+}
+
+# keep_or_replace NEW FILE: put NEW in FILE unless only the date differs (so an extraction
+# that finds nothing new leaves no diff for concurrent branches to conflict on).
+keep_or_replace() {
+    if [[ -f "$2" ]] && same_but_date "$1" "$2"; then
+        return
+    fi
+    cat "$1" >"$2"
+}
+
 extract() {
-    extract_to "$POT"
-    local locale
+    local tmp locale po
+    tmp=$(mktemp -d)
+    trap "rm -rf '$tmp'" EXIT
+    extract_to "$tmp/messages.pot"
+    keep_or_replace "$tmp/messages.pot" "$POT"
     for locale in "${LOCALES[@]}"; do
-        if [[ -f "$(po_file "$locale")" ]]; then
+        po=$(po_file "$locale")
+        if [[ -f "$po" ]]; then
+            cp "$po" "$tmp/$locale.po"
             "$PYBABEL" -q update -i "$POT" -d "$TRANSLATIONS" -l "$locale" --ignore-obsolete
+            keep_or_replace "$po" "$tmp/$locale.po"
+            cat "$tmp/$locale.po" >"$po"
         else
             "$PYBABEL" -q init -i "$POT" -d "$TRANSLATIONS" -l "$locale"
         fi
