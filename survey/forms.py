@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from wtforms import ValidationError
+import enum
+import unicodedata
 
 
-class Stripped:
-    """Filter: strip surrounding white space from text input."""
+def one_line(value):
+    """Filter for one-line text: surrounding white space stripped and control characters
+    dropped. PostgreSQL refuses NUL in text (a 500 instead of a message); tabs and line
+    breaks in a name are paste noise."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cc").strip()
 
-    def __call__(self, value):
-        return value.strip() if isinstance(value, str) else value
 
-
-strip = Stripped()
-
-
-def not_blank(form, field):
-    if not (field.data or "").strip():
-        raise ValidationError(_l("This field is required."))
+def enum_value(value) -> str:
+    """``coerce`` for a select of enum values. A form filled from a model (``obj=``) gets the
+    member itself, which ``str`` would turn into "Role.viewer" and so select no option."""
+    return value.value if isinstance(value, enum.Enum) else str(value)

@@ -1,31 +1,19 @@
 from __future__ import annotations
 
-import enum
-import unicodedata
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from survey.accounts.models import Role
-from survey.forms import strip
+from survey.forms import enum_value, one_line
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]+$"
 
 
-def one_line(value):
-    """Filter for one-line text: ``strip``, and control characters dropped. PostgreSQL
-    refuses NUL in text (a 500 instead of a saved name); tabs and breaks are paste noise."""
-    value = strip(value)
-    if not isinstance(value, str):
-        return value
-    return "".join(ch for ch in value if unicodedata.category(ch) != "Cc").strip()
-
-
 class LoginForm(FlaskForm):
     username = StringField(
-        _l("User name"), validators=[DataRequired(), Length(max=50)], filters=[strip]
+        _l("User name"), validators=[DataRequired(), Length(max=50)], filters=[one_line]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
 
@@ -37,12 +25,6 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
-
-
-def enum_value(value) -> str:
-    """``coerce`` for a select of enum values. A form filled from a model (``obj=``) gets the
-    member itself, which ``str`` would turn into "Role.viewer" and so select no option."""
-    return value.value if isinstance(value, enum.Enum) else str(value)
 
 
 def role_choices():

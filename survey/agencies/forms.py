@@ -6,8 +6,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from survey.accounts.forms import enum_value, one_line
 from survey.agencies.models import AgencyKind
+from survey.forms import enum_value, one_line
 
 
 def kind_choices():

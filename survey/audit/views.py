@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from survey.accounts.forms import one_line
 from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
 from survey.audit.labels import action_label, entity_label
 from survey.audit.models import AuditEntry
 from survey.db import db
+from survey.forms import one_line
 from survey.portals import viewer_may_read
 
 admin_audit = Blueprint("audit", __name__, url_prefix="/audit")

@@ -182,3 +182,10 @@ def test_a_login_dies_after_its_lifetime_whatever_the_cookie_says(world, client,
     login.created_at = login.created_at - dt.timedelta(hours=9)
     db_session.commit()
     assert client.get("/admin/").status_code == 302
+
+
+def test_control_characters_in_the_user_name_are_not_a_server_error(world, client):
+    response = client.login("sup\x00", PASSWORD)
+    assert response.status_code == 302  # NUL dropped, as for every one-line field
+    client.post("/account/logout")
+    assert client.login("\x00", PASSWORD).status_code == 200
