@@ -147,4 +147,9 @@ def validate(config: dict) -> dict:
     )
     if errors:
         raise ConfigInvalid(errors)
+    from survey.years.evaluation import engine_problem  # late: the engine loads on demand
+
+    problem = engine_problem(config)
+    if problem is not None:
+        raise ConfigInvalid([problem])
     return config
