@@ -15,5 +15,5 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def init_app(app) -> None:
     root = logging.getLogger()
     if not root.handlers and not app.config["TESTING"]:
-        logging.basicConfig(level=logging.INFO, format=FORMAT)
+        logging.basicConfig(level=logging.WARNING, format=FORMAT)
     logging.getLogger("survey").setLevel(logging.INFO)

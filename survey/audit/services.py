@@ -52,7 +52,8 @@ def record(
         after=_plain(after),
     )
     session.add(entry)
-    logger.info(
+    # DEBUG: the audit log itself is the record; INFO would repeat every row on stderr.
+    logger.debug(
         "%s %s %s:%s",
         actor.username if actor is not None else "system",
         action,
