@@ -17,6 +17,11 @@ def _snapshot(year: AssessmentYear) -> dict:
     return {"year": year.year, "state": year.state.value, "config": year.config}
 
 
+def _state(year: AssessmentYear) -> dict:
+    """A state change does not touch the configuration: log the state alone."""
+    return {"year": year.year, "state": year.state.value}
+
+
 def _year_taken(session: Session, jurisdiction_id: int, year: int) -> bool:
     statement = select(AssessmentYear.id).where(
         AssessmentYear.jurisdiction_id == jurisdiction_id, AssessmentYear.year == year
@@ -86,7 +91,7 @@ def open_year(session: Session, actor, year: AssessmentYear) -> None:
     other = _other_open_year(session, year)
     if other is not None:
         raise _open_elsewhere(other)
-    before = _snapshot(year)
+    before = _state(year)
     try:
         with session.begin_nested():  # flushes what was pending before: keep open() inside
             year.open()
@@ -105,12 +110,12 @@ def open_year(session: Session, actor, year: AssessmentYear) -> None:
         year,
         jurisdiction_id=year.jurisdiction_id,
         before=before,
-        after=_snapshot(year),
+        after=_state(year),
     )
 
 
 def close_year(session: Session, actor, year: AssessmentYear) -> None:
-    before = _snapshot(year)
+    before = _state(year)
     year.close()
     record(
         session,
@@ -119,5 +124,5 @@ def close_year(session: Session, actor, year: AssessmentYear) -> None:
         year,
         jurisdiction_id=year.jurisdiction_id,
         before=before,
-        after=_snapshot(year),
+        after=_state(year),
     )
