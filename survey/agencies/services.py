@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency, AgencyKind, Jurisdiction, Section
-from survey.audit.services import record, snapshot
+from survey.audit.services import audited, record, snapshot
 from survey.db import utcnow
 from survey.errors import DomainError
 
@@ -74,22 +74,25 @@ def create_jurisdiction(
 
 def rename_jurisdiction(session: Session, actor, jurisdiction: Jurisdiction, name: str) -> None:
     name = name.strip()
-    before = snapshot(jurisdiction, JURISDICTION_FIELDS)
-    if _name_taken(
-        session, Jurisdiction, Jurisdiction.parent_id, jurisdiction.parent_id, name, jurisdiction.id
-    ):
-        raise _jurisdiction_name_taken(name)
-    jurisdiction.name = name
-    _flush_unique(session, _jurisdiction_name_taken, name)
-    record(
+    with audited(
         session,
         actor,
         "jurisdiction.update",
         jurisdiction,
+        JURISDICTION_FIELDS,
         jurisdiction_id=jurisdiction.id,
-        before=before,
-        after=snapshot(jurisdiction, JURISDICTION_FIELDS),
-    )
+    ):
+        if _name_taken(
+            session,
+            Jurisdiction,
+            Jurisdiction.parent_id,
+            jurisdiction.parent_id,
+            name,
+            jurisdiction.id,
+        ):
+            raise _jurisdiction_name_taken(name)
+        jurisdiction.name = name
+        _flush_unique(session, _jurisdiction_name_taken, name)
 
 
 def _check_agency_live(agency: Agency) -> None:
@@ -129,53 +132,47 @@ def update_agency(
     _check_agency_live(agency)
     name = name.strip()
     _check_agency_name(session, agency.jurisdiction_id, name, agency.id)
-    before = snapshot(agency, AGENCY_FIELDS)
-    agency.name, agency.short_name, agency.kind = name, short_name.strip(), kind
-    _flush_unique(session, _agency_name_taken, name)
-    record(
+    with audited(
         session,
         actor,
         "agency.update",
         agency,
+        AGENCY_FIELDS,
         jurisdiction_id=agency.jurisdiction_id,
-        before=before,
-        after=snapshot(agency, AGENCY_FIELDS),
-    )
+    ):
+        agency.name, agency.short_name, agency.kind = name, short_name.strip(), kind
+        _flush_unique(session, _agency_name_taken, name)
 
 
 def delete_agency(session: Session, actor, agency: Agency) -> None:
     """Soft delete: the agency leaves lists but everything about it is kept."""
     if agency.is_deleted:
         return
-    before = snapshot(agency, AGENCY_FIELDS)
-    agency.deleted_at = utcnow()
-    record(
+    with audited(
         session,
         actor,
         "agency.delete",
         agency,
+        AGENCY_FIELDS,
         jurisdiction_id=agency.jurisdiction_id,
-        before=before,
-        after=snapshot(agency, AGENCY_FIELDS),
-    )
+    ):
+        agency.deleted_at = utcnow()
 
 
 def restore_agency(session: Session, actor, agency: Agency) -> None:
     if not agency.is_deleted:
         return
     _check_agency_name(session, agency.jurisdiction_id, agency.name, agency.id)
-    before = snapshot(agency, AGENCY_FIELDS)
-    agency.deleted_at = None
-    _flush_unique(session, _agency_name_taken, agency.name)
-    record(
+    with audited(
         session,
         actor,
         "agency.restore",
         agency,
+        AGENCY_FIELDS,
         jurisdiction_id=agency.jurisdiction_id,
-        before=before,
-        after=snapshot(agency, AGENCY_FIELDS),
-    )
+    ):
+        agency.deleted_at = None
+        _flush_unique(session, _agency_name_taken, agency.name)
 
 
 def _check_section_name(session: Session, agency_id: int, name: str, own_id=None) -> None:
@@ -209,31 +206,27 @@ def update_section(
     _check_agency_live(section.agency)
     name = name.strip()
     _check_section_name(session, section.agency_id, name, section.id)
-    before = snapshot(section, SECTION_FIELDS)
-    section.name, section.is_business = name, is_business
-    _flush_unique(session, _section_name_taken, name)
-    record(
+    with audited(
         session,
         actor,
         "section.update",
         section,
+        SECTION_FIELDS,
         jurisdiction_id=section.agency.jurisdiction_id,
-        before=before,
-        after=snapshot(section, SECTION_FIELDS),
-    )
+    ):
+        section.name, section.is_business = name, is_business
+        _flush_unique(session, _section_name_taken, name)
 
 
 def delete_section(session: Session, actor, section: Section) -> None:
     if section.deleted_at is not None:
         return
-    before = snapshot(section, SECTION_FIELDS)
-    section.deleted_at = utcnow()
-    record(
+    with audited(
         session,
         actor,
         "section.delete",
         section,
+        SECTION_FIELDS,
         jurisdiction_id=section.agency.jurisdiction_id,
-        before=before,
-        after=snapshot(section, SECTION_FIELDS),
-    )
+    ):
+        section.deleted_at = utcnow()

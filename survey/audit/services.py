@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
@@ -61,3 +62,30 @@ def record(
         entry.entity_id,
     )
     return entry
+
+
+@contextmanager
+def audited(
+    session: Session,
+    actor,
+    action: str,
+    entity,
+    fields: tuple[str, ...],
+    *,
+    jurisdiction_id: int | None,
+):
+    """Record ``action`` on ``entity`` with the listed fields before and after the block.
+
+    Nothing is recorded when the block raises: the change did not happen.
+    """
+    before = snapshot(entity, fields)
+    yield
+    record(
+        session,
+        actor,
+        action,
+        entity,
+        jurisdiction_id=jurisdiction_id,
+        before=before,
+        after=snapshot(entity, fields),
+    )
