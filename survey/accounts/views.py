@@ -31,9 +31,9 @@ from survey.accounts.forms import (
     UserForm,
 )
 from survey.accounts.models import Role, User
+from survey.actions import commit_or_report, flash_error
 from survey.agencies.queries import scope_ids, visible_agencies, visible_jurisdictions
 from survey.db import db
-from survey.errors import DomainError
 from survey.extensions import limiter
 
 logger = logging.getLogger(__name__)
@@ -114,14 +114,12 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(
+        if commit_or_report(
+            form.new_password.errors.append,
+            lambda: services.change_password(
                 db.session, current_user, form.current_password.data, form.new_password.data
-            )
-        except DomainError as error:
-            form.new_password.errors.append(str(error.message))
-        else:
-            db.session.commit()
+            ),
+        ):
             flash(_("Your password has been changed."), "success")
             return redirect(safe_next(request.args.get("next")) or home_for(current_user))
     return render_template("accounts/change_password.html", form=form)
@@ -178,20 +176,17 @@ def create():
     form = NewUserForm()
     _fill_scope_choices(form)
     if form.validate_on_submit():
-        try:
-            services.create_user(
+        if commit_or_report(
+            form.form_errors.append,
+            lambda: services.create_user(
                 db.session,
                 current_user,
                 username=form.username.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
                 **_scope_from_form(form),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
-        else:
-            db.session.commit()
+            ),
+        ):
             flash(_("The account %(name)s was created.", name=form.username.data), "success")
             return redirect(url_for(".index"))
     return render_template("accounts/user_form.html", form=form, user=None)
@@ -206,20 +201,17 @@ def edit(user_id: int):
         form.agency_id.data = user.agency_id or 0
     _fill_scope_choices(form)
     if form.validate_on_submit():
-        try:
-            services.update_user(
+        if commit_or_report(
+            form.form_errors.append,
+            lambda: services.update_user(
                 db.session,
                 current_user,
                 user,
                 username=form.username.data,
                 display_name=form.display_name.data,
                 **_scope_from_form(form),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
-        else:
-            db.session.commit()
+            ),
+        ):
             flash(_("The account %(name)s was saved.", name=user.username), "success")
             return redirect(url_for(".index"))
     return render_template(
@@ -237,12 +229,9 @@ def set_active(user_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         active = request.form.get("active") == "1"
-        try:
-            services.set_active(db.session, current_user, user, active)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if commit_or_report(
+            flash_error, lambda: services.set_active(db.session, current_user, user, active)
+        ):
             message = (
                 _("Account %(name)s reactivated.")
                 if active
@@ -257,12 +246,10 @@ def reset_password(user_id: int):
     user = _user_or_404(user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(db.session, current_user, user, form.password.data)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if commit_or_report(
+            flash_error,
+            lambda: services.reset_password(db.session, current_user, user, form.password.data),
+        ):
             flash(_("A one-time password was set for %(name)s.", name=user.username), "success")
     else:
         flash(_("Enter the new one-time password."), "error")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey.accounts.forms import ConfirmForm
+from survey.actions import commit_or_report, flash_error
 from survey.agencies import importing, services
 from survey.agencies.forms import (
     AgencyFilterForm,
@@ -28,7 +29,6 @@ from survey.agencies.queries import (
     visible_jurisdictions,
 )
 from survey.db import db
-from survey.errors import DomainError
 from survey.portals import viewer_may_read
 
 admin_jurisdictions = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
@@ -36,18 +36,6 @@ admin_agencies = Blueprint("agencies", __name__, url_prefix="/agencies")
 agency_home = Blueprint("agencies", __name__)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _save(form, action) -> bool:
-    """Run a service call; on a domain error put the message on the form and roll back."""
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error.message))
-        return False
-    db.session.commit()
-    return True
 
 
 # --- jurisdictions -----------------------------------------------------------------------
@@ -68,8 +56,8 @@ def create_jurisdiction():
     ]
     if form.validate_on_submit():
         parent = jurisdiction_or_404(db.session, current_user, form.parent_id.data)
-        if _save(
-            form,
+        if commit_or_report(
+            form.form_errors.append,
             lambda: services.create_jurisdiction(
                 db.session, current_user, name=form.name.data, parent_id=parent.id
             ),
@@ -83,8 +71,8 @@ def create_jurisdiction():
 def edit_jurisdiction(jurisdiction_id: int):
     jurisdiction = jurisdiction_or_404(db.session, current_user, jurisdiction_id)
     form = JurisdictionForm(obj=jurisdiction)
-    if form.validate_on_submit() and _save(
-        form,
+    if form.validate_on_submit() and commit_or_report(
+        form.form_errors.append,
         lambda: services.rename_jurisdiction(
             db.session, current_user, jurisdiction, form.name.data
         ),
@@ -130,21 +118,20 @@ def create():
     form.jurisdiction_id.choices = _jurisdiction_choices()
     if form.validate_on_submit():
         jurisdiction = jurisdiction_or_404(db.session, current_user, form.jurisdiction_id.data)
-        created = {}
-
-        def action():
-            created["agency"] = services.create_agency(
+        created = commit_or_report(
+            form.form_errors.append,
+            lambda: services.create_agency(
                 db.session,
                 current_user,
                 jurisdiction_id=jurisdiction.id,
                 name=form.name.data,
                 short_name=form.short_name.data or "",
                 kind=AgencyKind(form.kind.data),
-            )
-
-        if _save(form, action):
+            ),
+        )
+        if created:
             flash(_("Agency %(name)s created.", name=form.name.data), "success")
-            return redirect(url_for(".show", agency_id=created["agency"].id))
+            return redirect(url_for(".show", agency_id=created.value.id))
     return render_template("agencies/agency_form.html", form=form, agency=None)
 
 
@@ -164,8 +151,8 @@ def edit(agency_id: int):
     # Moving an agency to another jurisdiction is not offered: its history stays where it was.
     form.jurisdiction_id.choices = [(agency.jurisdiction_id, agency.jurisdiction.name)]
     form.jurisdiction_id.data = agency.jurisdiction_id
-    if form.validate_on_submit() and _save(
-        form,
+    if form.validate_on_submit() and commit_or_report(
+        form.form_errors.append,
         lambda: services.update_agency(
             db.session,
             current_user,
@@ -183,15 +170,8 @@ def edit(agency_id: int):
 def _confirmed_action(agency_id: int, action, message: str):
     agency = agency_or_404(db.session, current_user, agency_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            action(agency)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(message % {"name": agency.name}, "success")
+    if form.validate_on_submit() and commit_or_report(flash_error, lambda: action(agency)):
+        flash(message % {"name": agency.name}, "success")
     return redirect(url_for(".show", agency_id=agency.id))
 
 
@@ -217,8 +197,8 @@ def restore(agency_id: int):
 def add_section(agency_id: int):
     agency = agency_or_404(db.session, current_user, agency_id)
     form = SectionForm()
-    if form.validate_on_submit() and _save(
-        form,
+    if form.validate_on_submit() and commit_or_report(
+        form.form_errors.append,
         lambda: services.create_section(
             db.session, current_user, agency, name=form.name.data, is_business=form.is_business.data
         ),
@@ -234,8 +214,8 @@ def add_section(agency_id: int):
 def edit_section(section_id: int):
     section = section_or_404(db.session, current_user, section_id)
     form = SectionForm(obj=section)
-    if form.validate_on_submit() and _save(
-        form,
+    if form.validate_on_submit() and commit_or_report(
+        form.form_errors.append,
         lambda: services.update_section(
             db.session,
             current_user,
@@ -267,14 +247,13 @@ def import_agencies():
         data = form.file.data.read()
         result = importing.parse(db.session, data, visible_jurisdictions(db.session, current_user))
         if result.ok:
-            try:
-                created = importing.apply(db.session, current_user, result)
-            except DomainError as error:  # someone saved one of the names meanwhile
-                db.session.rollback()
-                result.errors.append((0, str(error.message)))
-            else:
-                db.session.commit()
-                flash(_("%(n)d agencies imported.", n=len(created)), "success")
+            # A DomainError here means someone saved one of the names meanwhile.
+            created = commit_or_report(
+                lambda message: result.errors.append((0, message)),
+                lambda: importing.apply(db.session, current_user, result),
+            )
+            if created:
+                flash(_("%(n)d agencies imported.", n=len(created.value)), "success")
                 return redirect(url_for(".index"))
     return render_template("agencies/import.html", form=form, result=result)
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey.accounts.forms import ConfirmForm
+from survey.actions import commit_or_report, flash_error
 from survey.agencies.queries import jurisdiction_or_404, scope_ids, visible_jurisdictions
 from survey.db import db
 from survey.errors import DomainError
@@ -48,15 +49,14 @@ def create():
     ]
     if form.validate_on_submit():
         jurisdiction = jurisdiction_or_404(db.session, current_user, form.jurisdiction_id.data)
-        try:
-            year = services.create_year(
+        created = commit_or_report(
+            form.year.errors.append,
+            lambda: services.create_year(
                 db.session, current_user, jurisdiction_id=jurisdiction.id, year=form.year.data
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.year.errors.append(str(error.message))
-        else:
-            db.session.commit()
+            ),
+        )
+        if created:
+            year = created.value
             flash(
                 _("Year %(year)d created with the default configuration.", year=year.year),
                 "success",
@@ -89,15 +89,10 @@ def show(year_id: int):
 
 def _transition(year_id: int, action, message: str):
     year = _year_or_404(year_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            action(db.session, current_user, year)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            flash(message % {"year": year.year}, "success")
+    if ConfirmForm().validate_on_submit() and commit_or_report(
+        flash_error, lambda: action(db.session, current_user, year)
+    ):
+        flash(message % {"year": year.year}, "success")
     return redirect(url_for(".show", year_id=year.id))
 
 
