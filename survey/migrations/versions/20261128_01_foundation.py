@@ -242,7 +242,6 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", survey.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", survey.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_login_sessions_user_id_users")
         ),
