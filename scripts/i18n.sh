@@ -104,6 +104,11 @@ pot_path, mode, translations, *locales = sys.argv[1:]
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
 
 
+def as_tuple(string):
+    """A plural message's strings: a list when read from .mo, a tuple from .po."""
+    return tuple(string) if isinstance(string, list) else string
+
+
 def placeholders(text):
     return sorted(PLACEHOLDER.findall(text))
 
@@ -142,8 +147,8 @@ for locale in locales:
             problems.append("no .mo (run scripts/i18n.sh compile)")
         else:
             with open(mo, "rb") as f:
-                compiled = {k: m.string for k, m in entries(read_mo(f)).items()}
-            source = {k: m.string for k, m in have.items() if not m.fuzzy and m.string}
+                compiled = {k: as_tuple(m.string) for k, m in entries(read_mo(f)).items()}
+            source = {k: as_tuple(m.string) for k, m in have.items() if not m.fuzzy and m.string}
             if compiled != source:
                 problems.append(".mo differs from .po (run scripts/i18n.sh compile)")
     unused = len(have.keys() - wanted.keys())

@@ -6,6 +6,7 @@ from io import BytesIO
 
 from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from survey.accounts.forms import ConfirmForm
@@ -253,7 +254,9 @@ def import_agencies():
                 lambda: importing.apply(db.session, current_user, result),
             )
             if created:
-                flash(_("%(n)d agencies imported.", n=len(created.value)), "success")
+                count = len(created.value)
+                message = ngettext("%(num)d agency imported.", "%(num)d agencies imported.", count)
+                flash(message, "success")
                 return redirect(url_for(".index"))
     return render_template("agencies/import.html", form=form, result=result)
 

@@ -36,6 +36,11 @@ def extract_options() -> list[str]:
     return shlex.split(found.group(1), comments=True)
 
 
+def as_tuple(string):
+    """A plural message's strings: a list when read from .mo, a tuple from .po."""
+    return tuple(string) if isinstance(string, list) else string
+
+
 def keyed(catalog) -> dict:
     """Messages by (msgid, context); a plural message by its singular msgid."""
     return {
@@ -112,9 +117,9 @@ def test_translations_keep_the_placeholders(catalog):
 def test_compiled_catalog_matches_the_po(catalog):
     assert MO.exists(), "run scripts/i18n.sh compile"
     with MO.open("rb") as f:
-        compiled = {key: message.string for key, message in keyed(read_mo(f)).items()}
+        compiled = {key: as_tuple(message.string) for key, message in keyed(read_mo(f)).items()}
     source = {
-        key: message.string
+        key: as_tuple(message.string)
         for key, message in keyed(catalog).items()
         if not message.fuzzy and all(strings(message))
     }
@@ -146,3 +151,13 @@ def test_wtforms_errors_are_english_when_asked(client):
     )
     errors = form_errors(response.get_data(as_text=True))
     assert errors == ["This field is required.", "This field is required."]
+
+
+def test_counts_use_plural_forms(world, login):
+    client = login(world.supervisor)
+    english = client.get(
+        "/admin/agencies/", query_string={"q": "甲局"}, headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert "1 agency<" in english
+    chinese = client.get("/admin/agencies/").get_data(as_text=True)
+    assert "共 3 个机关" in chinese
