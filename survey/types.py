@@ -1,10 +1,10 @@
-"""Column types shared by the models."""
+"""Column types and table pieces shared by the models."""
 
 from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum
+from sqlalchemy import Enum, Index, text
 
 
 def value_enum(enum_class: type[enum.Enum], name: str) -> Enum:
@@ -17,4 +17,16 @@ def value_enum(enum_class: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         length=max(len(member.value) for member in enum_class),
         validate_strings=True,
+    )
+
+
+def unique_where(index_name: str, *columns: str, where: str) -> Index:
+    """A unique index over the rows matching ``where``: a partial index on both databases
+    (e.g. names unique among live rows, so a soft-deleted name can be used again)."""
+    return Index(
+        index_name,
+        *columns,
+        unique=True,
+        sqlite_where=text(where),
+        postgresql_where=text(where),
     )

@@ -6,11 +6,11 @@ import datetime as dt
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import Base, UTCDateTime, utcnow
-from survey.types import value_enum
+from survey.types import unique_where, value_enum
 
 
 class Jurisdiction(Base):
@@ -95,13 +95,11 @@ class Agency(Base):
 
     __tablename__ = "agencies"
     __table_args__ = (
-        Index(
+        unique_where(
             "uq_agencies_jurisdiction_name_live",
             "jurisdiction_id",
             "name",
-            unique=True,
-            sqlite_where=text("deleted_at IS NULL"),
-            postgresql_where=text("deleted_at IS NULL"),
+            where="deleted_at IS NULL",
         ),
         CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
     )
@@ -134,13 +132,8 @@ class Section(Base):
 
     __tablename__ = "sections"
     __table_args__ = (
-        Index(
-            "uq_sections_agency_name_live",
-            "agency_id",
-            "name",
-            unique=True,
-            sqlite_where=text("deleted_at IS NULL"),
-            postgresql_where=text("deleted_at IS NULL"),
+        unique_where(
+            "uq_sections_agency_name_live", "agency_id", "name", where="deleted_at IS NULL"
         ),
         CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
     )

@@ -6,13 +6,13 @@ import datetime as dt
 import enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.agencies.models import Jurisdiction
 from survey.db import Base, UTCDateTime, utcnow
 from survey.errors import DomainError
-from survey.types import value_enum
+from survey.types import unique_where, value_enum
 
 
 class YearState(enum.Enum):
@@ -46,13 +46,7 @@ class AssessmentYear(Base):
             name="timestamps_match_state",
         ),
         # At most one open year per jurisdiction.
-        Index(
-            "uq_assessment_years_one_open",
-            "jurisdiction_id",
-            unique=True,
-            sqlite_where=text("state = 'open'"),
-            postgresql_where=text("state = 'open'"),
-        ),
+        unique_where("uq_assessment_years_one_open", "jurisdiction_id", where="state = 'open'"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

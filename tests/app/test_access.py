@@ -63,24 +63,25 @@ def test_anonymous_users_are_sent_to_login(app, world, db_session, client):
         assert "/login" in response.headers["Location"], (method, rule.rule)
 
 
-@pytest.mark.parametrize("who", ["editor_a", "leader_a"])
-def test_agency_users_cannot_reach_the_admin_portal(app, world, db_session, login, who):
+@pytest.mark.parametrize(
+    ("who", "portal"),
+    [
+        ("editor_a", "admin."),
+        ("leader_a", "admin."),
+        ("supervisor", "agency."),
+        ("viewer", "agency."),
+    ],
+)
+def test_users_cannot_reach_the_portal_of_another_role(app, world, db_session, login, who, portal):
     client = login(getattr(world, who))
     values = city_values(world, db_session)
+    checked = 0
     for rule, method in routes(app):
-        if rule.endpoint.startswith("admin."):
+        if rule.endpoint.startswith(portal):
             response = request(client, method, url_for_rule(rule, values))
             assert response.status_code == 403, (method, rule.rule, response.status_code)
-
-
-@pytest.mark.parametrize("who", ["supervisor", "viewer"])
-def test_office_users_cannot_reach_the_agency_portal(app, world, db_session, login, who):
-    client = login(getattr(world, who))
-    values = city_values(world, db_session)
-    for rule, method in routes(app):
-        if rule.endpoint.startswith("agency."):
-            response = request(client, method, url_for_rule(rule, values))
-            assert response.status_code == 403, (method, rule.rule, response.status_code)
+            checked += 1
+    assert checked > 0
 
 
 def test_viewers_only_read_views_marked_for_them(app, world, db_session, login):
