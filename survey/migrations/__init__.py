@@ -25,8 +25,10 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 
 def upgrade(
-    url: str | None = None, connection: Connection | None = None, revision: str = "head"
+    url: str | None = None, connection: Connection | None = None, revision: str = "heads"
 ) -> None:
+    # "heads": feature branches of the migration tree may grow in parallel (each from the
+    # revision it needs); upgrading applies every branch.
     command.upgrade(alembic_config(url, connection), revision)
 
 
