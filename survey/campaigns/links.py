@@ -1,0 +1,74 @@
+"""Short public codes and the links printed in QR codes.
+
+Links are built from ``SURVEY_BASE_URL``, never from the request's Host header (a forged Host
+would otherwise end up on printed posters). Codes are uppercase base32 and the paths uppercase,
+so the QR text of an uppercased link stays in the compact alphanumeric mode: smaller codes that
+scan from further away (ECOSYSTEM §5).
+
+- ``/S/<campaign code>``  the campaign's open link (the respondent picks the agency)
+- ``/A/<agency code>``    one agency in one campaign: the poster at its service window
+- ``/T/<token>``          a single-use token; it redirects at once to a clean address
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import current_app
+
+CAMPAIGN_PREFIX = "/S/"
+AGENCY_PREFIX = "/A/"
+TOKEN_PREFIX = "/T/"  # noqa: S105 -- a URL path, not a secret
+
+CODE_BYTES = 5  # 8 base32 characters: 40 bits, plenty for public, guessable-anyway links
+TOKEN_BYTES = 16  # 128 bits: 26 base32 characters
+TOKEN_PATTERN = re.compile(r"[A-Z2-7]{26}")
+
+
+def _base32(raw: bytes) -> str:
+    return base64.b32encode(raw).decode("ascii").rstrip("=")
+
+
+def new_code() -> str:
+    """A short public code for a campaign or a campaign agency."""
+    return _base32(secrets.token_bytes(CODE_BYTES))
+
+
+def new_token() -> str:
+    """A single-use token: 128 random bits, shown once, stored only as its hash."""
+    return _base32(secrets.token_bytes(TOKEN_BYTES))
+
+
+def normalise_token(text: str) -> str | None:
+    """The token in what a respondent typed or scanned (any case, spaces and dashes ignored),
+    or None when it cannot be one."""
+    token = re.sub(r"[\s-]", "", text).upper()
+    return token if TOKEN_PATTERN.fullmatch(token) else None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def public_url(path: str) -> str:
+    """``path`` under the configured public address, with scheme and host in uppercase
+    (both are case-insensitive) so that the whole link can be QR-encoded alphanumerically."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    prefix = base.path.rstrip("/")
+    return urlunsplit((base.scheme.upper(), base.netloc.upper(), prefix + path, "", ""))
+
+
+def campaign_url(campaign) -> str:
+    return public_url(CAMPAIGN_PREFIX + campaign.code)
+
+
+def agency_url(campaign_agency) -> str:
+    return public_url(AGENCY_PREFIX + campaign_agency.code)
+
+
+def token_url(token: str) -> str:
+    return public_url(TOKEN_PREFIX + token)
