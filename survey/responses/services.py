@@ -1,0 +1,77 @@
+"""Storing responses: the one way a response (web or imported) enters the database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.campaigns.models import Campaign, CampaignAgency
+from survey.errors import DomainError
+from survey.responses.models import Answer, Channel, FlagReason, Response, ResponseFlag
+
+logger = logging.getLogger(__name__)
+
+
+def campaign_agency_ids(session: Session, campaign: Campaign) -> set[int]:
+    return set(
+        session.scalars(
+            select(CampaignAgency.agency_id).where(CampaignAgency.campaign_id == campaign.id)
+        )
+    )
+
+
+def store_response(
+    session: Session,
+    *,
+    campaign: Campaign,
+    agency_id: int,
+    rater_agency_id: int | None,
+    answers: dict[str, str | None],
+    channel: Channel,
+    submission_key: str,
+    duration_seconds: int | None = None,
+    flags: Sequence[tuple[FlagReason, str]] = (),
+    agency_ids: set[int] | None = None,
+) -> Response:
+    """Insert one response with its answers and flags; flush, never commit.
+
+    ``answers`` holds stored values by item id (a rating's 不了解 is None). ``agency_ids`` are
+    the campaign's agencies when the caller already has them (bulk imports)."""
+    if agency_ids is None:
+        agency_ids = campaign_agency_ids(session, campaign)
+    if agency_id not in agency_ids:
+        raise DomainError(_l("This agency is not rated in this survey."))
+    if rater_agency_id is not None and rater_agency_id == agency_id:
+        raise DomainError(_l("An agency never rates itself."))
+    response = Response(
+        campaign_id=campaign.id,
+        agency_id=agency_id,
+        rater_agency_id=rater_agency_id,
+        questionnaire_version_id=campaign.questionnaire_version_id,
+        channel=channel,
+        submission_key=submission_key,
+        duration_seconds=duration_seconds,
+    )
+    session.add(response)
+    session.flush()
+    session.add_all(
+        Answer(response_id=response.id, item_id=item_id, value=value)
+        for item_id, value in answers.items()
+    )
+    session.add_all(
+        ResponseFlag(response_id=response.id, reason=reason, detail=detail[:200])
+        for reason, detail in flags
+    )
+    session.flush()
+    if flags:
+        logger.info(
+            "response %s in campaign %s flagged: %s",
+            response.id,
+            campaign.id,
+            ", ".join(reason.value for reason, _ in flags),
+        )
+    return response
