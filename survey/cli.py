@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from survey import create_app
 from survey.config import ConfigError
+from survey.responses.cli import responses as responses_commands
 
 
 def _create_app():
@@ -140,6 +141,9 @@ def create_user_command(username, display_name, role, jurisdiction, agency, pass
         raise click.ClickException(str(error.message)) from None
     session.commit()
     click.echo(f"Created {user.username} ({role.value}).")
+
+
+main.add_command(responses_commands)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from survey.accounts.views import admin_users, auth, own_account
 from survey.agencies.views import admin_agencies, admin_jurisdictions, agency_home
 from survey.audit.views import admin_audit
 from survey.home.views import admin_home, public_home
+from survey.responses.admin_views import admin_results
 from survey.years.views import admin_years
 
 FEATURE_BLUEPRINTS = [
@@ -15,6 +16,7 @@ FEATURE_BLUEPRINTS = [
     ("admin", admin_jurisdictions),
     ("admin", admin_agencies),
     ("admin", admin_years),
+    ("admin", admin_results),
     ("admin", admin_audit),
     ("agency", agency_home),
 ]

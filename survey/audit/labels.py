@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "year.configure": _l("Year configured"),
     "year.open": _l("Year opened"),
     "year.close": _l("Year closed"),
+    "response.review": _l("Flagged response reviewed"),
+    "responses.import": _l("Questionnaires imported"),
 }
 
 ENTITY_LABELS = {
@@ -34,6 +36,8 @@ ENTITY_LABELS = {
     "sections": _l("Section"),
     "users": _l("User"),
     "assessment_years": _l("Assessment year"),
+    "responses": _l("Response"),
+    "campaigns": _l("Campaign"),
 }
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.agencies.models import Section
+from tests.responses.admin.conftest import make_campaign
 
 PUBLIC_ENDPOINTS = {"static", "public.home.index", "public.home.health", "public.accounts.login"}
 METHODS = ("GET", "POST")
@@ -28,7 +29,10 @@ def url_for_rule(rule, values: dict) -> str:
 def city_values(world, db_session) -> dict:
     """Ids of records that belong to the city (out of a district office's scope)."""
     section = db_session.scalar(select(Section).where(Section.agency_id == world.agency_a.id))
+    campaign = make_campaign(db_session, world)  # a city campaign
+    db_session.commit()
     return {
+        "campaign_id": campaign.id,
         "agency_id": world.agency_a.id,
         "section_id": section.id,
         "jurisdiction_id": world.city.id,

@@ -1,0 +1,70 @@
+"""The items of a campaign's questionnaire version as the results, the export and the import
+read them: straight from the stored definition (a version never changes), never from the data.
+
+Stored values (``Answer.value``): a rating is its number as text ("1".."N") and 不了解 is NULL;
+a single choice is the option code; a multiple choice is its option codes joined by ","; a text
+item is the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DONT_KNOW = "不了解"
+MULTIPLE_SEPARATOR = ","
+DEFAULT_TEXT_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    type: str  # rating | single | multiple | text
+    text: str
+    required: bool
+    options: tuple[tuple[str, str], ...] = ()  # (code, label)
+    max_length: int = DEFAULT_TEXT_LENGTH
+    labels: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def label_of(self, code: str) -> str:
+        return self.labels.get(code, code)
+
+
+@dataclass(frozen=True)
+class Layout:
+    items: tuple[Item, ...]
+    points: int
+    dont_know: str
+
+    @property
+    def rating_items(self) -> list[Item]:
+        return [item for item in self.items if item.type == "rating"]
+
+    def item(self, item_id: str) -> Item | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+
+def layout_of(definition: dict) -> Layout:
+    scale = definition.get("scale") or {}
+    items = []
+    for raw in definition.get("items", []):
+        options = tuple((str(o["code"]), str(o["label"])) for o in raw.get("options") or ())
+        items.append(
+            Item(
+                id=str(raw["id"]),
+                type=str(raw["type"]),
+                text=str(raw.get("text", "")),
+                required=bool(raw.get("required", False)),
+                options=options,
+                max_length=int(raw.get("max_length") or DEFAULT_TEXT_LENGTH),
+                labels=dict(options),
+            )
+        )
+    return Layout(
+        items=tuple(items),
+        points=int(scale.get("points", 5)),
+        dont_know=str(scale.get("dont_know") or DONT_KNOW),
+    )
+
+
+def split_multiple(value: str) -> list[str]:
+    return [part for part in value.split(MULTIPLE_SEPARATOR) if part]

@@ -1,0 +1,129 @@
+"""Reading campaigns and their responses within what a user may see.
+
+A campaign belongs to its year's jurisdiction: a district office never sees a city campaign
+(404, no existence leak). Whether a response counts is decided in SQL, the same way as
+``Response.is_excluded``: a flagged response is excluded unless its latest review includes it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import exists, false, func, not_, select
+from sqlalchemy.orm import Session, selectinload
+
+from survey.accounts.models import User
+from survey.agencies.queries import scope_ids
+from survey.campaigns.models import Campaign
+from survey.responses.models import FlagReason, FlagReview, Response, ResponseFlag
+from survey.years.models import AssessmentYear
+
+PAGE_SIZE = 20
+
+
+def visible_campaigns(session: Session, user: User) -> list[Campaign]:
+    return list(
+        session.scalars(
+            select(Campaign)
+            .join(AssessmentYear, AssessmentYear.id == Campaign.year_id)
+            .where(AssessmentYear.jurisdiction_id.in_(scope_ids(session, user)))
+            .order_by(AssessmentYear.year.desc(), Campaign.id.desc())
+        )
+    )
+
+
+def campaign_or_404(session: Session, user: User, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or campaign.year.jurisdiction_id not in scope_ids(session, user):
+        abort(404)
+    return campaign
+
+
+def find_campaign(session: Session, key: str) -> Campaign | None:
+    """A campaign by its public code or its id (command line)."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == key.strip().upper()))
+    if campaign is None and key.strip().isdigit():
+        campaign = session.get(Campaign, int(key))
+    return campaign
+
+
+# --- whether a response counts ----------------------------------------------------------
+
+
+def is_flagged():
+    return exists().where(ResponseFlag.response_id == Response.id)
+
+
+def latest_include():
+    """The ``include`` of the response's latest review (NULL when never reviewed)."""
+    return (
+        select(FlagReview.include)
+        .where(FlagReview.response_id == Response.id)
+        .order_by(FlagReview.id.desc())
+        .limit(1)
+        .correlate(Response)
+        .scalar_subquery()
+    )
+
+
+def is_excluded():
+    """SQL twin of ``Response.is_excluded`` (only flagged responses are ever reviewed)."""
+    return is_flagged() & not_(func.coalesce(latest_include(), false()))
+
+
+# --- flagged responses, a page at a time --------------------------------------------------
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    pages: int
+    total: int
+
+
+def flagged_responses(
+    session: Session, campaign: Campaign, *, reason: FlagReason | None = None, page: int = 1
+) -> Page:
+    condition = [Response.campaign_id == campaign.id]
+    if reason is None:
+        condition.append(is_flagged())
+    else:
+        condition.append(
+            exists().where(ResponseFlag.response_id == Response.id, ResponseFlag.reason == reason)
+        )
+    total = session.scalar(select(func.count(Response.id)).where(*condition)) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    items = list(
+        session.scalars(
+            select(Response)
+            .where(*condition)
+            .options(
+                selectinload(Response.answers),
+                selectinload(Response.flags),
+                selectinload(Response.reviews).selectinload(FlagReview.reviewer),
+                selectinload(Response.agency),
+                selectinload(Response.rater_agency),
+            )
+            .order_by(Response.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    return Page(items=items, page=page, pages=pages, total=total)
+
+
+def response_in_campaign_or_404(session: Session, campaign: Campaign, response_id) -> Response:
+    response = session.get(Response, response_id) if isinstance(response_id, int) else None
+    if response is None or response.campaign_id != campaign.id:
+        abort(404)
+    return response
+
+
+def version_has_responses(session: Session, version_id: int) -> bool:
+    return bool(
+        session.scalar(select(exists().where(Response.questionnaire_version_id == version_id)))
+    )

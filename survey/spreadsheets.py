@@ -1,0 +1,59 @@
+"""Reading uploaded Excel workbooks safely (shared by every import).
+
+An .xlsx file is a zip archive: before openpyxl sees it, check that it is one and that it
+does not unpack into something huge (a zip bomb). The upload's own size is capped by
+``MAX_CONTENT_LENGTH`` (413 with a Chinese page).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+
+MAX_UNCOMPRESSED = 20 * 1024 * 1024
+MAX_MEMBERS = 200
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookRefused(Exception):
+    """The upload is not a workbook we are willing to open; the message says why."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+def check_container(data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED) -> str | None:
+    """Why ``data`` cannot be opened as an .xlsx workbook, or None when it can."""
+    if not data.startswith(b"PK\x03\x04"):
+        return str(_l("The file is not an Excel .xlsx workbook."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        return str(_l("The file is not an Excel .xlsx workbook."))
+    if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > max_uncompressed:
+        return str(_l("The workbook is too large to import."))
+    return None
+
+
+def open_workbook(data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED):
+    """A read-only openpyxl workbook of ``data``; raises ``WorkbookRefused``. Close it after."""
+    problem = check_container(data, max_uncompressed=max_uncompressed)
+    if problem:
+        raise WorkbookRefused(problem)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same here
+        raise WorkbookRefused(_l("The workbook could not be read.")) from None
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 4.0 typed in a number cell is 4
+    return str(value).strip()
