@@ -31,7 +31,7 @@ from xlsxwriter import Workbook
 
 from survey.agencies.models import Agency
 from survey.campaigns.models import Campaign
-from survey.responses.items import Item, Layout, layout_of, split_multiple
+from survey.responses.items import Item, Layout, layout_of
 from survey.responses.models import Answer, Channel, FlagReview, Response, ResponseFlag
 
 BATCH = 2000
@@ -65,11 +65,7 @@ def _value(item: Item, stored: str | None, answered: bool, dont_know: str):
         return int(stored) if stored.isdigit() else stored
     if stored is None:
         return ""
-    if item.type == "single":
-        return item.label_of(stored)
-    if item.type == "multiple":
-        return "；".join(item.label_of(code) for code in split_multiple(stored))
-    return stored
+    return item.show(stored)
 
 
 def rows(session: Session, campaign: Campaign, *, batch: int = BATCH) -> Iterator[list]:

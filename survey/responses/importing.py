@@ -1,9 +1,10 @@
 """Importing paper, telephone, visit and meeting questionnaires from an Excel sheet.
 
-The template (one per campaign) has the columns 被评价单位 (agency name), 评价单位 (peer review
-only), 渠道 (纸质问卷 / 电话访问 / 走访 / 会议), then one column per item headed "<item id>
-<item text>"; a second sheet explains the codes. Rating cells hold 1..N or 不了解; choice cells
-an option's label or code (several separated by ；or ; for a multiple choice); text cells text.
+The template (one per campaign) has the columns 被评价单位 (agency name, or its short name
+when unambiguous), 评价单位 (peer review only), 渠道 (纸质问卷 / 电话访问 / 走访 / 会议), then
+one column per item headed "<item id> <item text>"; a second sheet explains the codes. Rating
+cells hold 1..N or 不了解; choice cells an option's label or code (several separated by ；or ;
+for a multiple choice); text cells text.
 
 Every row is checked against the questionnaire and every problem reported with its row
 number; when any row is bad nothing is imported. Each imported response's submission key is a
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from xlsxwriter import Workbook
 
@@ -93,7 +95,8 @@ def template_bytes(session: Session, campaign: Campaign) -> bytes:
     notes = [
         f"调查活动：{campaign.title}（{campaign.code}）",
         "每行一份答卷（对一个单位的评价）；第一行为表头，请勿修改、删除或增加列。",
-        f"{AGENCY_COLUMN}：填写被评价单位的全称，须为本次调查的单位：" + "、".join(agency_names),
+        f"{AGENCY_COLUMN}：填写被评价单位的全称（或简称），须为本次调查的单位："
+        + "、".join(agency_names),
     ]
     if campaign.respondent_group == "peer":
         notes.append(f"{RATER_COLUMN}：填写作出评价的单位全称；单位不能评价本单位。")
@@ -255,6 +258,19 @@ def _already_imported(session: Session, campaign: Campaign, result: ImportResult
     )
 
 
+def _names(rows) -> dict[str, int]:
+    """Agency ids by full name, and by short name where that is unambiguous."""
+    by_name = {name: agency_id for agency_id, name, _ in rows}
+    shorts: dict[str, list[int]] = {}
+    for agency_id, _, short_name in rows:
+        if short_name:
+            shorts.setdefault(short_name, []).append(agency_id)
+    for short_name, ids in shorts.items():
+        if len(ids) == 1:
+            by_name.setdefault(short_name, ids[0])
+    return by_name
+
+
 def _parse_rows(session: Session, campaign: Campaign, sheet, result: ImportResult) -> None:
     layout = layout_of(campaign.questionnaire_version.definition)
     rows = sheet.iter_rows(values_only=True)
@@ -263,18 +279,18 @@ def _parse_rows(session: Session, campaign: Campaign, sheet, result: ImportResul
     if columns is None:
         return
     peer = campaign.respondent_group == "peer"
-    rated = dict(
+    rated = _names(
         session.execute(
-            select(Agency.name, Agency.id)
+            select(Agency.id, Agency.name, Agency.short_name)
             .join(CampaignAgency, CampaignAgency.agency_id == Agency.id)
             .where(CampaignAgency.campaign_id == campaign.id)
         ).all()
     )
     raters = rated
     if peer:
-        raters = dict(
+        raters = _names(
             session.execute(
-                select(Agency.name, Agency.id).where(
+                select(Agency.id, Agency.name, Agency.short_name).where(
                     Agency.jurisdiction_id == campaign.year.jurisdiction_id,
                     Agency.deleted_at.is_(None),
                 )
@@ -350,17 +366,21 @@ def apply(session: Session, actor, campaign: Campaign, result: ImportResult) -> 
             select(CampaignAgency.agency_id).where(CampaignAgency.campaign_id == campaign.id)
         )
     )
-    for row in result.rows:
-        store_response(
-            session,
-            campaign=campaign,
-            agency_id=row.agency_id,
-            rater_agency_id=row.rater_agency_id,
-            answers=row.answers,
-            channel=row.channel,
-            submission_key=submission_key(result.file_hash, row.row_number),
-            agency_ids=agency_ids,
-        )
+    try:
+        for row in result.rows:
+            store_response(
+                session,
+                campaign=campaign,
+                agency_id=row.agency_id,
+                rater_agency_id=row.rater_agency_id,
+                answers=row.answers,
+                channel=row.channel,
+                submission_key=submission_key(result.file_hash, row.row_number),
+                agency_ids=agency_ids,
+            )
+    except IntegrityError:
+        # The same file imported at the same moment by someone else: its keys are taken.
+        raise DomainError(_l("This file has already been imported.")) from None
     channels: dict[str, int] = {}
     for row in result.rows:
         channels[row.channel.value] = channels.get(row.channel.value, 0) + 1

@@ -28,6 +28,14 @@ class Item:
     def label_of(self, code: str) -> str:
         return self.labels.get(code, code)
 
+    def show(self, value: str) -> str:
+        """A stored (non-missing) value as people read it: option labels for choices."""
+        if self.type == "single":
+            return self.label_of(value)
+        if self.type == "multiple":
+            return "；".join(self.label_of(code) for code in split_multiple(value))
+        return value
+
 
 @dataclass(frozen=True)
 class Layout:

@@ -95,7 +95,7 @@ def test_a_good_file_is_imported_with_its_channels_once(db_session, world, campa
                 "办事效率；attitude",
                 "很好",
             ],
-            [world.agency_b.name, "电话访问", "3", None, "online", None, None],
+            ["乙局", "电话访问", "3", None, "online", None, None],  # a short name will do
             [None, None, None, None, None, None, None],  # an empty row is skipped
             [world.agency_a.name, "会议", 1, 2, None, None, "-2+3 很好"],
         ],

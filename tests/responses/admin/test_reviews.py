@@ -31,7 +31,11 @@ def test_flagged_list_shows_answers_and_reasons_a_page_at_a_time(
     for i in range(23):
         reason = FlagReason.too_fast if i % 2 else FlagReason.honeypot
         add_response(
-            db_session, campaign, world.agency_a, {"E1": "3", "comment": f"意见{i}"}, flags=[reason]
+            db_session,
+            campaign,
+            world.agency_a,
+            {"E1": "3", "C1": None, "topics": "speed,attitude", "comment": f"意见{i}"},
+            flags=[reason],
         )
     add_response(db_session, campaign, world.agency_a, {"E1": "5", "comment": "未标记"})
     db_session.commit()
@@ -39,6 +43,7 @@ def test_flagged_list_shows_answers_and_reasons_a_page_at_a_time(
     first = client.get(f"/admin/results/{campaign.id}/flags").get_data(as_text=True)
     assert first.count("data-response=") == 20
     assert "意见0" in first and "未标记" not in first
+    assert "办事效率；服务态度" in first and "不了解" in first  # labels, not stored codes
     assert 'data-flag="honeypot"' in first and 'data-flag="too_fast"' in first
     second = client.get(f"/admin/results/{campaign.id}/flags?page=2").get_data(as_text=True)
     assert second.count("data-response=") == 3
