@@ -141,3 +141,9 @@ def test_command_line_export(app, db_session, world, campaign, tmp_path):
     assert load_workbook(tmp_path / "x.xlsx").worksheets[0].max_row == 4
     result = runner.invoke(responses_commands, ["export", "NOSUCH", "--out", str(out)])
     assert result.exit_code != 0 and "no campaign" in result.output
+
+
+def test_an_empty_campaign_exports_its_header(db_session, world, campaign, tmp_path):
+    assert read_csv(b"".join(exporting.csv_chunks(db_session, campaign)))[0][-5:] == ITEM_COLUMNS
+    assert exporting.write_xlsx(db_session, campaign, str(tmp_path / "e.xlsx")) == 0
+    assert load_workbook(tmp_path / "e.xlsx").worksheets[0].max_row == 1

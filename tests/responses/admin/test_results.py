@@ -57,12 +57,14 @@ def test_counts_by_beijing_day(db_session, world, campaign):
     assert results.by_day == [(dt.date(2026, 11, 27), 2), (dt.date(2026, 11, 28), 3)]
 
 
-def test_peer_counts_by_rating_agency(db_session, world):
+def test_peer_counts_by_rating_agency(db_session, world, login):
     campaign = make_campaign(db_session, world, group="peer", state=CampaignState.closed)
     add_response(db_session, campaign, world.agency_a, {"E1": "4"}, rater=world.agency_b)
     add_response(db_session, campaign, world.agency_b, {"E1": "4"}, rater=world.agency_a)
     add_response(db_session, campaign, world.agency_b, {"E1": "3"}, rater=world.agency_c)
     db_session.commit()
+    html = login(world.viewer).get(f"/admin/results/{campaign.id}").get_data(as_text=True)
+    assert "按评价单位统计" in html
     results = campaign_results(db_session, campaign)
     assert {c.label: c.total for c in results.by_rater} == {
         world.agency_a.name: 1,
