@@ -5,11 +5,13 @@ from survey.agencies.views import admin_agencies, admin_jurisdictions, agency_ho
 from survey.audit.views import admin_audit
 from survey.home.views import admin_home, public_home
 from survey.responses.admin_views import admin_results
+from survey.responses.public_views import respond
 from survey.years.views import admin_years
 
 FEATURE_BLUEPRINTS = [
     ("public", public_home),
     ("public", auth),
+    ("public", respond),
     ("account", own_account),
     ("admin", admin_home),
     ("admin", admin_users),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
@@ -16,7 +17,20 @@ from survey.responses.models import Answer, Channel, FlagReason, Response, Respo
 logger = logging.getLogger(__name__)
 
 
-def campaign_agency_ids(session: Session, campaign: Campaign) -> set[int]:
+@dataclass(frozen=True)
+class CampaignRef:
+    """What a response needs from its campaign, read before a write transaction begins (on
+    SQLite a transaction that reads first and writes later can be refused under load)."""
+
+    id: int
+    questionnaire_version_id: int
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> CampaignRef:
+        return cls(campaign.id, campaign.questionnaire_version_id)
+
+
+def campaign_agency_ids(session: Session, campaign: Campaign | CampaignRef) -> set[int]:
     return set(
         session.scalars(
             select(CampaignAgency.agency_id).where(CampaignAgency.campaign_id == campaign.id)
@@ -27,7 +41,7 @@ def campaign_agency_ids(session: Session, campaign: Campaign) -> set[int]:
 def store_response(
     session: Session,
     *,
-    campaign: Campaign,
+    campaign: Campaign | CampaignRef,
     agency_id: int,
     rater_agency_id: int | None,
     answers: dict[str, str | None],

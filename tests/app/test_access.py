@@ -9,7 +9,21 @@ from sqlalchemy import select
 from survey.agencies.models import Section
 from tests.responses.admin.conftest import make_campaign
 
-PUBLIC_ENDPOINTS = {"static", "public.home.index", "public.home.health", "public.accounts.login"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "public.home.index",
+    "public.home.health",
+    "public.accounts.login",
+    # respondents' pages: QR links need no account (SPEC §3)
+    "public.respond.campaign_link",
+    "public.respond.agency_link",
+    "public.respond.thanks",
+    "public.respond.token_link",
+    "public.respond.token_entry",
+    "public.respond.sitting_overview",
+    "public.respond.sitting_agency",
+    "public.respond.sitting_submit",
+}
 METHODS = ("GET", "POST")
 
 
@@ -39,6 +53,8 @@ def city_values(world, db_session) -> dict:
         "user_id": world.supervisor.id,
         "year_id": world.year.id,
         "filename": "app.css",
+        "code": "NOSUCHCD",
+        "token": "A" * 26,
     }
 
 

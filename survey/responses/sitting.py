@@ -1,0 +1,115 @@
+"""A token sitting: one respondent rating the campaign's agencies page by page, then
+submitting once. Deputies rate many agencies; a peer agency rates every other agency in the
+campaign, never itself.
+
+The browser keeps only a signed session entry naming the campaign and the token's hash (the
+token itself never returns to the address bar or a page); the answers so far live in a
+server-side draft keyed by that hash, so a respondent can stop and resume, even on another
+phone by scanning the code again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from survey.agencies.models import Agency
+from survey.campaigns.models import Campaign, CampaignAgency, Token
+from survey.db import db
+from survey.responses.models import Draft
+
+SESSION_KEY = "sitting"
+
+
+@dataclass
+class Sitting:
+    campaign: Campaign
+    token: Token
+    agencies: list[Agency]
+    # {"<agency id>": {"skipped": bool, "raw": {item id: [values]}}}
+    progress: dict = field(default_factory=dict)
+
+    @property
+    def token_hash(self) -> str:
+        return self.token.token_hash
+
+    @property
+    def rater_agency_id(self) -> int | None:
+        return self.token.rater_agency_id
+
+    def entry(self, agency_id: int) -> dict | None:
+        return self.progress.get(str(agency_id))
+
+    def is_done(self, agency_id: int) -> bool:
+        return self.entry(agency_id) is not None
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for agency in self.agencies if self.is_done(agency.id))
+
+    @property
+    def is_complete(self) -> bool:
+        return self.done_count == len(self.agencies)
+
+    @property
+    def rated_count(self) -> int:
+        return sum(
+            1
+            for agency in self.agencies
+            if (entry := self.entry(agency.id)) is not None and not entry.get("skipped")
+        )
+
+    def next_pending(self, after_id: int | None = None) -> Agency | None:
+        ids = [agency.id for agency in self.agencies]
+        start = ids.index(after_id) + 1 if after_id in ids else 0
+        for agency in self.agencies[start:] + self.agencies[:start]:
+            if not self.is_done(agency.id):
+                return agency
+        return None
+
+
+def start_sitting(browser_session, campaign: Campaign, token: Token) -> None:
+    browser_session[SESSION_KEY] = {"code": campaign.code, "hash": token.token_hash}
+
+
+def end_sitting(browser_session) -> None:
+    browser_session.pop(SESSION_KEY, None)
+
+
+def held_token(browser_session, code: str) -> Token | None:
+    """The token whose sitting this browser holds for campaign ``code``, used or not."""
+    held = browser_session.get(SESSION_KEY)
+    if not held or held.get("code") != code:
+        return None
+    token = db.session.scalar(select(Token).where(Token.token_hash == held["hash"]))
+    if token is None or token.campaign.code != code:
+        return None
+    return token
+
+
+def load_sitting(browser_session, code: str) -> Sitting | None:
+    """The sitting this browser holds for campaign ``code``, while its token is still usable."""
+    token = held_token(browser_session, code)
+    if token is None or not token.is_usable:
+        return None
+    campaign = token.campaign
+    links = db.session.scalars(
+        select(CampaignAgency)
+        .options(joinedload(CampaignAgency.agency))
+        .where(CampaignAgency.campaign_id == campaign.id)
+        .order_by(CampaignAgency.position, CampaignAgency.id)
+    )
+    agencies = [
+        link.agency
+        for link in links
+        if link.agency_id != token.rater_agency_id and not link.agency.is_deleted
+    ]
+    draft = db.session.scalar(select(Draft).where(Draft.owner_hash == token.token_hash))
+    return Sitting(
+        campaign=campaign,
+        token=token,
+        agencies=agencies,
+        progress=dict(draft.answers) if draft is not None else {},
+    )

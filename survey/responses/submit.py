@@ -1,0 +1,151 @@
+"""Accepting respondents' answers: one agency from an open link, or a whole sitting opened by
+a single-use token. Services flush; the view commits once.
+
+Two rules shape the writes:
+- A resubmitted form (double tap, network retry) carries the key of the form it came from, so
+  it is recognised and answered with the same receipt, never stored twice (the database's
+  unique key on campaign + submission key + agency backs this up under concurrency).
+- A token is consumed by one conditional UPDATE whose row count says whether this request won;
+  two phones submitting the same token at once cannot both succeed, on either database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from survey.campaigns.models import Campaign, Token
+from survey.db import utcnow
+from survey.errors import DomainError
+from survey.questionnaires.schema import Definition, parse_definition
+from survey.responses.integrity import Flags
+from survey.responses.models import Channel, Draft, Response
+from survey.responses.services import CampaignRef, campaign_agency_ids, store_response
+
+logger = logging.getLogger(__name__)
+
+
+class TokenSpent(DomainError):
+    """The token was used (or revoked) by another submission first."""
+
+
+_DEFINITIONS: dict[tuple[int, str], Definition] = {}
+
+
+def definition_of(campaign: Campaign) -> Definition:
+    """The campaign's questionnaire, parsed once per version (versions never change, and the
+    hash in the key guards against a database rebuilt under a running process)."""
+    version = campaign.questionnaire_version
+    key = (version.id, version.content_hash)
+    if key not in _DEFINITIONS:
+        if len(_DEFINITIONS) > 256:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = parse_definition(version.definition, where=version.label)
+    return _DEFINITIONS[key]
+
+
+def already_submitted(session: Session, campaign_id: int, submission_key: str) -> bool:
+    return session.scalar(
+        select(
+            exists().where(
+                Response.campaign_id == campaign_id, Response.submission_key == submission_key
+            )
+        )
+    )
+
+
+def submit_single(
+    session: Session,
+    *,
+    campaign: CampaignRef,
+    agency_ids: set[int],
+    agency_id: int,
+    answers: dict[str, str | None],
+    submission_key: str,
+    duration_seconds: int | None,
+    flags: Flags,
+) -> Response:
+    """An open-link response about one agency. Takes plain values only, so that its first
+    statement is the INSERT (see the module docstring of services on SQLite)."""
+    return store_response(
+        session,
+        campaign=campaign,
+        agency_id=agency_id,
+        rater_agency_id=None,
+        answers=answers,
+        channel=Channel.web,
+        submission_key=submission_key,
+        duration_seconds=duration_seconds,
+        flags=flags,
+        agency_ids=agency_ids,
+    )
+
+
+def consume_token(session: Session, token_hash: str, today: dt.date) -> bool:
+    """Mark the token used, if it still is usable. True when this call consumed it."""
+    result = session.execute(
+        update(Token)
+        .where(
+            Token.token_hash == token_hash,
+            Token.used_on.is_(None),
+            Token.revoked_at.is_(None),
+        )
+        .values(used_on=today)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def submit_sitting(
+    session: Session,
+    *,
+    campaign: Campaign,
+    token_hash: str,
+    rater_agency_id: int | None,
+    answers_by_agency: dict[int, dict[str, str | None]],
+    submission_key: str,
+    today: dt.date,
+) -> list[Response]:
+    """The final submit of a token sitting: consume the token, store one response per rated
+    agency, drop the draft. The token UPDATE comes first so that, on SQLite, this transaction
+    takes the write lock before anything else (no stale read snapshot to upgrade)."""
+    if not answers_by_agency:
+        raise DomainError(_l("Rate at least one agency before submitting."))
+    if not consume_token(session, token_hash, today):
+        raise TokenSpent(_l("This code has already been used. Each code can be used once."))
+    agency_ids = campaign_agency_ids(session, campaign)
+    responses = [
+        store_response(
+            session,
+            campaign=campaign,
+            agency_id=agency_id,
+            rater_agency_id=rater_agency_id,
+            answers=answers,
+            channel=Channel.web,
+            submission_key=submission_key,
+            agency_ids=agency_ids,
+        )
+        for agency_id, answers in answers_by_agency.items()
+    ]
+    draft = session.scalar(select(Draft).where(Draft.owner_hash == token_hash))
+    if draft is not None:
+        session.delete(draft)
+    session.flush()
+    logger.info("token sitting submitted in campaign %s: %d agencies", campaign.id, len(responses))
+    return responses
+
+
+def save_draft(session: Session, *, campaign: Campaign, token_hash: str, answers: dict) -> Draft:
+    draft = session.scalar(select(Draft).where(Draft.owner_hash == token_hash))
+    if draft is None:
+        draft = Draft(campaign_id=campaign.id, owner_hash=token_hash, answers=answers)
+        session.add(draft)
+    else:
+        draft.answers = answers
+        draft.updated_at = utcnow()
+    session.flush()
+    return draft
