@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from survey import create_app
 from survey.config import ConfigError
+from survey.questionnaires.cli import questionnaires_cli
 from survey.responses.cli import responses as responses_commands
 
 
@@ -143,6 +144,7 @@ def create_user_command(username, display_name, role, jurisdiction, agency, pass
     click.echo(f"Created {user.username} ({role.value}).")
 
 
+main.add_command(questionnaires_cli)
 main.add_command(responses_commands)
 
 

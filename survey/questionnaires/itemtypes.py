@@ -47,9 +47,11 @@ def _required(item, values: list[str]) -> list[str]:
 
 def _check_options(raw_item: dict, where: str) -> list[str]:
     options = raw_item.get("options")
-    if not isinstance(options, list) or len(options) < 2:
+    if not isinstance(options, list):
         return [f"{where}: 'options' must list at least two options"]
     errors, codes = [], set()
+    if len(options) < 2:
+        errors.append(f"{where}: 'options' must list at least two options")
     for index, option in enumerate(options):
         spot = f"{where} option {index + 1}"
         if not isinstance(option, dict) or set(option) != {"code", "label"}:

@@ -219,13 +219,13 @@ def parse_definition(data, where: str = "<definition>") -> Definition:
         raw_items = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_items):
+        item_id = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(item_id, str) and item_id in seen:
+            errors.append(f"{where}: duplicate item id {item_id!r}")
+        seen.add(item_id)
         item = _item(raw, index, scale, where, errors)
-        if item is None:
-            continue
-        if item.id in seen:
-            errors.append(f"{where}: duplicate item id {item.id!r}")
-        seen.add(item.id)
-        items.append(item)
+        if item is not None:
+            items.append(item)
     if errors:
         raise DefinitionError(errors)
     return Definition(
