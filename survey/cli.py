@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from survey import create_app
+from survey.campaigns.cli import campaign_cli
 from survey.config import ConfigError
 from survey.questionnaires.cli import questionnaires_cli
 from survey.responses.cli import responses as responses_commands
@@ -145,6 +146,7 @@ def create_user_command(username, display_name, role, jurisdiction, agency, pass
 
 
 main.add_command(questionnaires_cli)
+main.add_command(campaign_cli)
 main.add_command(responses_commands)
 
 

@@ -1,4 +1,7 @@
-"""Reading uploaded Excel workbooks safely (shared by every import).
+"""Spreadsheets in and out, safely (shared by every import and export).
+
+Out: a CSV cell that starts like a formula is written as text (ASVS 1.2.10, ECOSYSTEM §4.3).
+In: reading uploaded Excel workbooks.
 
 An .xlsx file is a zip archive: before openpyxl sees it, check that it is one and that it
 does not unpack into something huge (a zip bomb). The upload's own size is capped by
@@ -16,6 +19,14 @@ from openpyxl import load_workbook
 MAX_UNCOMPRESSED = 20 * 1024 * 1024
 MAX_MEMBERS = 200
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value):
+    """A CSV cell that a spreadsheet will never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 class WorkbookRefused(Exception):

@@ -13,12 +13,16 @@ scan from further away (ECOSYSTEM §5).
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import io
 import re
 import secrets
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
+
+from survey.spreadsheets import safe_text
 
 CAMPAIGN_PREFIX = "/S/"
 AGENCY_PREFIX = "/A/"
@@ -72,3 +76,14 @@ def agency_url(campaign_agency) -> str:
 
 def token_url(token: str) -> str:
     return public_url(TOKEN_PREFIX + token)
+
+
+def links_csv(slips) -> bytes:
+    """序号, 评价单位, 链接 of issued tokens (``printing.Slip``), UTF-8 with a BOM so that
+    Excel reads the Chinese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["序号", "评价单位", "链接"])
+    for number, slip in enumerate(slips, start=1):
+        writer.writerow([number, safe_text(slip.rater_agency or ""), slip.url])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

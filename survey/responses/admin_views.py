@@ -25,18 +25,14 @@ from flask_login import current_user
 
 from survey.actions import commit_or_report, flash_error
 from survey.campaigns.models import Campaign
+from survey.campaigns.queries import campaign_or_404, visible_campaigns
 from survey.db import db
 from survey.portals import viewer_may_read
 from survey.responses import exporting, importing, reviews
 from survey.responses.forms import FlagFilterForm, ResponseImportForm, ReviewForm
 from survey.responses.items import layout_of
 from survey.responses.models import FlagReason
-from survey.responses.queries import (
-    campaign_or_404,
-    flagged_responses,
-    response_in_campaign_or_404,
-    visible_campaigns,
-)
+from survey.responses.queries import flagged_responses, response_in_campaign_or_404
 from survey.responses.results import campaign_results
 from survey.spreadsheets import XLSX_MIMETYPE
 

@@ -26,9 +26,9 @@ def responses():
 @with_appcontext
 def export(campaign, out: Path):
     """Export every response of CAMPAIGN (its code or id) to a CSV or Excel file."""
+    from survey.campaigns.queries import find_campaign
     from survey.db import db
     from survey.responses import exporting
-    from survey.responses.queries import find_campaign
 
     session = db.session
     found = find_campaign(session, campaign)

@@ -33,10 +33,10 @@ from survey.agencies.models import Agency
 from survey.campaigns.models import Campaign
 from survey.responses.items import Item, Layout, layout_of
 from survey.responses.models import Answer, Channel, FlagReview, Response, ResponseFlag
+from survey.spreadsheets import safe_text
 
 BATCH = 2000
 LOCAL = zoneinfo.ZoneInfo("Asia/Shanghai")
-DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 CHANNEL_CHINESE = {
     Channel.web: "网上问卷",
     Channel.paper: "纸质问卷",
@@ -144,13 +144,6 @@ def rows(session: Session, campaign: Campaign, *, batch: int = BATCH) -> Iterato
             yield row
         after = ids[-1]
         session.expire_all()  # keep the identity map from growing over a long export
-
-
-def safe_text(value):
-    """A CSV cell that a spreadsheet will never run as a formula."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_FIRST):
-        return "'" + value
-    return value
 
 
 def csv_chunks(

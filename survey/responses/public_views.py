@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from survey.campaigns.links import hash_token, normalise_token
@@ -33,7 +34,7 @@ from survey.errors import DomainError
 from survey.extensions import csrf
 from survey.questionnaires.schema import read_answers
 from survey.responses import integrity, submit
-from survey.responses.services import CampaignRef, campaign_agency_ids
+from survey.responses.services import CampaignRef
 from survey.responses.sitting import end_sitting, held_token, load_sitting, start_sitting
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,14 @@ def _render_answer(campaign, link, definition, raw, errors, key, stamp, status=2
 @respond.route("/A/<code>", methods=["GET", "POST"])
 def agency_link(code: str):
     csrf_ok = request.method != "POST" or _csrf_ok()
-    link = db.session.scalar(select(CampaignAgency).where(CampaignAgency.code == code))
+    link = db.session.scalar(
+        select(CampaignAgency)
+        .options(
+            joinedload(CampaignAgency.campaign),
+            joinedload(CampaignAgency.agency),
+        )
+        .where(CampaignAgency.code == code)
+    )
     if link is None:
         abort(404 if csrf_ok else 400)
     campaign = link.campaign
@@ -174,7 +182,7 @@ def agency_link(code: str):
         request.remote_addr,
     )
     agency_id, reference = link.agency_id, CampaignRef.of(campaign)
-    agency_ids = campaign_agency_ids(db.session, campaign)
+    agency_ids = {agency_id}  # the link itself says the agency is in the campaign
     # A fresh transaction whose first statement writes: on SQLite it takes the write lock
     # at once instead of upgrading a read snapshot that another request may have outdated.
     db.session.rollback()
@@ -262,8 +270,8 @@ def token_entry(code: str):
 # -- token sittings --------------------------------------------------------------------------
 
 
-def _sitting_or_problem(code: str):
-    campaign = _campaign_or_404(code)
+def _sitting_or_problem(code: str, campaign: Campaign | None = None):
+    campaign = campaign or _campaign_or_404(code)
     if not campaign.accepts_answers(utcnow()):
         return None, _closed_page(campaign)
     sitting = load_sitting(session, code)
@@ -389,11 +397,12 @@ def sitting_submit(code: str):
         )
     campaign = _campaign_or_404(code)
     key = request.form.get(integrity.KEY_FIELD, "")
-    if key and submit.already_submitted(db.session, campaign.id, key):
-        end_sitting(session)
-        return redirect(url_for(".thanks", code=code), 303)
-    sitting, problem = _sitting_or_problem(code)
+    sitting, problem = _sitting_or_problem(code, campaign)
     if problem:
+        # A double tap or a network retry of a submit that went through: the same receipt.
+        if key and submit.already_submitted(db.session, campaign.id, key):
+            end_sitting(session)
+            return redirect(url_for(".thanks", code=code), 303)
         return problem
     if not key:
         abort(400)
@@ -416,12 +425,14 @@ def sitting_submit(code: str):
             return redirect(url_for(".sitting_agency", code=code, agency_id=agency.id), 303)
         answers_by_agency[agency.id] = answers.stored
     token_hash, rater_agency_id = sitting.token_hash, sitting.rater_agency_id
+    reference, agency_ids = CampaignRef.of(campaign), {agency.id for agency in sitting.agencies}
     # The token UPDATE must be the first statement of a fresh transaction (see submit.py).
     db.session.rollback()
     try:
         submit.submit_sitting(
             db.session,
-            campaign=campaign,
+            campaign=reference,
+            agency_ids=agency_ids,
             token_hash=token_hash,
             rater_agency_id=rater_agency_id,
             answers_by_agency=answers_by_agency,

@@ -14,39 +14,10 @@ from flask import abort
 from sqlalchemy import exists, false, func, not_, select
 from sqlalchemy.orm import Session, selectinload
 
-from survey.accounts.models import User
-from survey.agencies.queries import scope_ids
 from survey.campaigns.models import Campaign
 from survey.responses.models import FlagReason, FlagReview, Response, ResponseFlag
-from survey.years.models import AssessmentYear
 
 PAGE_SIZE = 20
-
-
-def visible_campaigns(session: Session, user: User) -> list[Campaign]:
-    return list(
-        session.scalars(
-            select(Campaign)
-            .join(AssessmentYear, AssessmentYear.id == Campaign.year_id)
-            .where(AssessmentYear.jurisdiction_id.in_(scope_ids(session, user)))
-            .order_by(AssessmentYear.year.desc(), Campaign.id.desc())
-        )
-    )
-
-
-def campaign_or_404(session: Session, user: User, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None or campaign.year.jurisdiction_id not in scope_ids(session, user):
-        abort(404)
-    return campaign
-
-
-def find_campaign(session: Session, key: str) -> Campaign | None:
-    """A campaign by its public code or its id (command line)."""
-    campaign = session.scalar(select(Campaign).where(Campaign.code == key.strip().upper()))
-    if campaign is None and key.strip().isdigit():
-        campaign = session.get(Campaign, int(key))
-    return campaign
 
 
 # --- whether a response counts ----------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from survey.campaigns.models import Campaign, CampaignAgency
+from survey.db import utcnow
 from survey.errors import DomainError
 from survey.responses.models import Answer, Channel, FlagReason, Response, ResponseFlag
 
@@ -38,7 +39,7 @@ def campaign_agency_ids(session: Session, campaign: Campaign | CampaignRef) -> s
     )
 
 
-def store_response(
+def insert_response(
     session: Session,
     *,
     campaign: Campaign | CampaignRef,
@@ -50,51 +51,62 @@ def store_response(
     duration_seconds: int | None = None,
     flags: Sequence[tuple[FlagReason, str]] = (),
     agency_ids: set[int] | None = None,
-) -> Response:
-    """Insert one response with its answers and flags; flush, never commit.
+) -> int:
+    """Insert one response with its answers and flags; never commit. Returns its id.
 
     ``answers`` holds stored values by item id (a rating's 不了解 is None). ``agency_ids`` are
-    the campaign's agencies when the caller already has them (bulk imports)."""
+    the campaign's agencies when the caller already has them (sittings, bulk imports). Plain
+    INSERTs, one executemany per table, no ORM unit of work: the submit is the hottest write
+    of the product (bench/submit.py)."""
     if agency_ids is None:
         agency_ids = campaign_agency_ids(session, campaign)
     if agency_id not in agency_ids:
         raise DomainError(_l("This agency is not rated in this survey."))
     if rater_agency_id is not None and rater_agency_id == agency_id:
         raise DomainError(_l("An agency never rates itself."))
-    response = Response(
-        campaign_id=campaign.id,
-        agency_id=agency_id,
-        rater_agency_id=rater_agency_id,
-        questionnaire_version_id=campaign.questionnaire_version_id,
-        channel=channel,
-        submission_key=submission_key,
-        duration_seconds=duration_seconds,
-    )
-    session.add(response)
-    session.flush()
-    # One executemany per table instead of one ORM object per answer: the submit is the
-    # hottest write of the product (bench/submit.py).
+    response_id = session.execute(
+        insert(Response.__table__).returning(Response.__table__.c.id),
+        {
+            "campaign_id": campaign.id,
+            "agency_id": agency_id,
+            "rater_agency_id": rater_agency_id,
+            "questionnaire_version_id": campaign.questionnaire_version_id,
+            "channel": channel,
+            "submission_key": submission_key,
+            "duration_seconds": duration_seconds,
+            "submitted_at": utcnow(),
+        },
+    ).scalar_one()
     if answers:
         session.execute(
-            insert(Answer),
+            insert(Answer.__table__),
             [
-                {"response_id": response.id, "item_id": item_id, "value": value}
+                {"response_id": response_id, "item_id": item_id, "value": value}
                 for item_id, value in answers.items()
             ],
         )
     if flags:
         session.execute(
-            insert(ResponseFlag),
+            insert(ResponseFlag.__table__),
             [
-                {"response_id": response.id, "reason": reason, "detail": detail[:200]}
+                {
+                    "response_id": response_id,
+                    "reason": reason,
+                    "detail": detail[:200],
+                    "created_at": utcnow(),
+                }
                 for reason, detail in flags
             ],
         )
-    if flags:
         logger.info(
             "response %s in campaign %s flagged: %s",
-            response.id,
+            response_id,
             campaign.id,
             ", ".join(reason.value for reason, _ in flags),
         )
-    return response
+    return response_id
+
+
+def store_response(session: Session, **values) -> Response:
+    """``insert_response``, returning the stored response as an object."""
+    return session.get(Response, insert_response(session, **values))

@@ -78,22 +78,32 @@ def end_sitting(browser_session) -> None:
     browser_session.pop(SESSION_KEY, None)
 
 
-def held_token(browser_session, code: str) -> Token | None:
-    """The token whose sitting this browser holds for campaign ``code``, used or not."""
+def _held(browser_session, code: str) -> tuple[Token, Draft | None] | None:
     held = browser_session.get(SESSION_KEY)
     if not held or held.get("code") != code:
         return None
-    token = db.session.scalar(select(Token).where(Token.token_hash == held["hash"]))
-    if token is None or token.campaign.code != code:
+    row = db.session.execute(
+        select(Token, Draft)
+        .outerjoin(Draft, Draft.owner_hash == Token.token_hash)
+        .where(Token.token_hash == held["hash"])
+    ).first()
+    if row is None or row[0].campaign.code != code:
         return None
-    return token
+    return row[0], row[1]
+
+
+def held_token(browser_session, code: str) -> Token | None:
+    """The token whose sitting this browser holds for campaign ``code``, used or not."""
+    held = _held(browser_session, code)
+    return held[0] if held else None
 
 
 def load_sitting(browser_session, code: str) -> Sitting | None:
     """The sitting this browser holds for campaign ``code``, while its token is still usable."""
-    token = held_token(browser_session, code)
-    if token is None or not token.is_usable:
+    held = _held(browser_session, code)
+    if held is None or not held[0].is_usable:
         return None
+    token, draft = held
     campaign = token.campaign
     links = db.session.scalars(
         select(CampaignAgency)
@@ -106,7 +116,6 @@ def load_sitting(browser_session, code: str) -> Sitting | None:
         for link in links
         if link.agency_id != token.rater_agency_id and not link.agency.is_deleted
     ]
-    draft = db.session.scalar(select(Draft).where(Draft.owner_hash == token.token_hash))
     return Sitting(
         campaign=campaign,
         token=token,

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from survey.campaigns.models import Campaign, Token
@@ -24,7 +24,7 @@ from survey.errors import DomainError
 from survey.questionnaires.schema import Definition, parse_definition
 from survey.responses.integrity import Flags
 from survey.responses.models import Channel, Draft, Response
-from survey.responses.services import CampaignRef, campaign_agency_ids, store_response
+from survey.responses.services import CampaignRef, insert_response
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +37,14 @@ _DEFINITIONS: dict[tuple[int, str], Definition] = {}
 
 
 def definition_of(campaign: Campaign) -> Definition:
-    """The campaign's questionnaire, parsed once per version (versions never change, and the
-    hash in the key guards against a database rebuilt under a running process)."""
-    version = campaign.questionnaire_version
-    key = (version.id, version.content_hash)
+    """The campaign's questionnaire, parsed once per process: a version never changes (the
+    database refuses it), and the campaign's random public code in the key keeps two
+    databases served by one process (tests) apart without reading the version again."""
+    key = (campaign.code, campaign.questionnaire_version_id)
     if key not in _DEFINITIONS:
         if len(_DEFINITIONS) > 256:
             _DEFINITIONS.clear()
+        version = campaign.questionnaire_version
         _DEFINITIONS[key] = parse_definition(version.definition, where=version.label)
     return _DEFINITIONS[key]
 
@@ -68,10 +69,10 @@ def submit_single(
     submission_key: str,
     duration_seconds: int | None,
     flags: Flags,
-) -> Response:
+) -> int:
     """An open-link response about one agency. Takes plain values only, so that its first
-    statement is the INSERT (see the module docstring of services on SQLite)."""
-    return store_response(
+    statement is the INSERT (see ``CampaignRef``)."""
+    return insert_response(
         session,
         campaign=campaign,
         agency_id=agency_id,
@@ -103,23 +104,24 @@ def consume_token(session: Session, token_hash: str, today: dt.date) -> bool:
 def submit_sitting(
     session: Session,
     *,
-    campaign: Campaign,
+    campaign: CampaignRef,
+    agency_ids: set[int],
     token_hash: str,
     rater_agency_id: int | None,
     answers_by_agency: dict[int, dict[str, str | None]],
     submission_key: str,
     today: dt.date,
-) -> list[Response]:
+) -> list[int]:
     """The final submit of a token sitting: consume the token, store one response per rated
-    agency, drop the draft. The token UPDATE comes first so that, on SQLite, this transaction
-    takes the write lock before anything else (no stale read snapshot to upgrade)."""
+    agency, drop the draft. The token UPDATE is the first statement, so that on SQLite this
+    transaction takes the write lock before anything else (no stale read snapshot to upgrade);
+    every value needed was read beforehand (``CampaignRef``, ``agency_ids``)."""
     if not answers_by_agency:
         raise DomainError(_l("Rate at least one agency before submitting."))
     if not consume_token(session, token_hash, today):
         raise TokenSpent(_l("This code has already been used. Each code can be used once."))
-    agency_ids = campaign_agency_ids(session, campaign)
-    responses = [
-        store_response(
+    response_ids = [
+        insert_response(
             session,
             campaign=campaign,
             agency_id=agency_id,
@@ -131,12 +133,11 @@ def submit_sitting(
         )
         for agency_id, answers in answers_by_agency.items()
     ]
-    draft = session.scalar(select(Draft).where(Draft.owner_hash == token_hash))
-    if draft is not None:
-        session.delete(draft)
-    session.flush()
-    logger.info("token sitting submitted in campaign %s: %d agencies", campaign.id, len(responses))
-    return responses
+    session.execute(delete(Draft.__table__).where(Draft.__table__.c.owner_hash == token_hash))
+    logger.debug(
+        "token sitting submitted in campaign %s: %d agencies", campaign.id, len(response_ids)
+    )
+    return response_ids
 
 
 def save_draft(session: Session, *, campaign: Campaign, token_hash: str, answers: dict) -> Draft:

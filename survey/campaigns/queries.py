@@ -1,0 +1,42 @@
+"""Reading campaigns within what a user may see.
+
+A campaign belongs to its year's jurisdiction: a district office never sees a city campaign
+(404, no existence leak).
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.accounts.models import User
+from survey.agencies.queries import scope_ids
+from survey.campaigns.models import Campaign
+from survey.years.models import AssessmentYear
+
+
+def visible_campaigns(session: Session, user: User) -> list[Campaign]:
+    return list(
+        session.scalars(
+            select(Campaign)
+            .join(AssessmentYear, AssessmentYear.id == Campaign.year_id)
+            .where(AssessmentYear.jurisdiction_id.in_(scope_ids(session, user)))
+            .order_by(AssessmentYear.year.desc(), Campaign.id.desc())
+        )
+    )
+
+
+def campaign_or_404(session: Session, user: User, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or campaign.year.jurisdiction_id not in scope_ids(session, user):
+        abort(404)
+    return campaign
+
+
+def find_campaign(session: Session, key: str) -> Campaign | None:
+    """A campaign by its public code or its id (command line)."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == key.strip().upper()))
+    if campaign is None and key.strip().isdigit():
+        campaign = session.get(Campaign, int(key))
+    return campaign
