@@ -76,6 +76,14 @@ def _closed_page(campaign: Campaign):
     return render_template("responses/public/closed.html", campaign=campaign, not_yet=not_yet), 200
 
 
+def _fresh_write_transaction() -> None:
+    """End the reads so that the next statement, a write, begins the transaction: on SQLite
+    it then takes the write lock at once, instead of upgrading a read snapshot that another
+    request may have outdated ("database is locked"). PostgreSQL needs no such care."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()
+
+
 def _unknown_item_ids(definition, form) -> list[str]:
     known = {item.id for item in definition.items}
     return sorted(
@@ -183,9 +191,7 @@ def agency_link(code: str):
     )
     agency_id, reference = link.agency_id, CampaignRef.of(campaign)
     agency_ids = {agency_id}  # the link itself says the agency is in the campaign
-    # A fresh transaction whose first statement writes: on SQLite it takes the write lock
-    # at once instead of upgrading a read snapshot that another request may have outdated.
-    db.session.rollback()
+    _fresh_write_transaction()
     try:
         submit.submit_single(
             db.session,
@@ -427,7 +433,7 @@ def sitting_submit(code: str):
     token_hash, rater_agency_id = sitting.token_hash, sitting.rater_agency_id
     reference, agency_ids = CampaignRef.of(campaign), {agency.id for agency in sitting.agencies}
     # The token UPDATE must be the first statement of a fresh transaction (see submit.py).
-    db.session.rollback()
+    _fresh_write_transaction()
     try:
         submit.submit_sitting(
             db.session,

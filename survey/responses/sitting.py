@@ -15,19 +15,51 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from survey.agencies.models import Agency
-from survey.campaigns.models import Campaign, CampaignAgency, Token
+from survey.campaigns.models import Campaign, CampaignAgency, CampaignState, Token
 from survey.db import db
 from survey.responses.models import Draft
 
 SESSION_KEY = "sitting"
 
 
+@dataclass(frozen=True)
+class RatedAgency:
+    id: int
+    name: str
+
+
+# An open campaign's agencies never change (a campaign is edited only while draft), so they
+# are read once per process; the random public code keys them (two databases, one process).
+_AGENCIES: dict[str, tuple[RatedAgency, ...]] = {}
+
+
+def campaign_agencies(campaign: Campaign) -> tuple[RatedAgency, ...]:
+    cached = _AGENCIES.get(campaign.code)
+    if cached is not None:
+        return cached
+    links = db.session.scalars(
+        select(CampaignAgency)
+        .options(joinedload(CampaignAgency.agency))
+        .where(CampaignAgency.campaign_id == campaign.id)
+        .order_by(CampaignAgency.position, CampaignAgency.id)
+    )
+    agencies = tuple(
+        RatedAgency(link.agency_id, link.agency.name)
+        for link in links
+        if not link.agency.is_deleted
+    )
+    if campaign.state is CampaignState.open:
+        if len(_AGENCIES) > 256:
+            _AGENCIES.clear()
+        _AGENCIES[campaign.code] = agencies
+    return agencies
+
+
 @dataclass
 class Sitting:
     campaign: Campaign
     token: Token
-    agencies: list[Agency]
+    agencies: list[RatedAgency]
     # {"<agency id>": {"skipped": bool, "raw": {item id: [values]}}}
     progress: dict = field(default_factory=dict)
 
@@ -61,7 +93,7 @@ class Sitting:
             if (entry := self.entry(agency.id)) is not None and not entry.get("skipped")
         )
 
-    def next_pending(self, after_id: int | None = None) -> Agency | None:
+    def next_pending(self, after_id: int | None = None) -> RatedAgency | None:
         ids = [agency.id for agency in self.agencies]
         start = ids.index(after_id) + 1 if after_id in ids else 0
         for agency in self.agencies[start:] + self.agencies[:start]:
@@ -105,17 +137,7 @@ def load_sitting(browser_session, code: str) -> Sitting | None:
         return None
     token, draft = held
     campaign = token.campaign
-    links = db.session.scalars(
-        select(CampaignAgency)
-        .options(joinedload(CampaignAgency.agency))
-        .where(CampaignAgency.campaign_id == campaign.id)
-        .order_by(CampaignAgency.position, CampaignAgency.id)
-    )
-    agencies = [
-        link.agency
-        for link in links
-        if link.agency_id != token.rater_agency_id and not link.agency.is_deleted
-    ]
+    agencies = [a for a in campaign_agencies(campaign) if a.id != token.rater_agency_id]
     return Sitting(
         campaign=campaign,
         token=token,
