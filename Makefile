@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install demo test lint format bench-analysis i18n-extract i18n-compile clean
+.PHONY: install demo test lint format bench-analysis bench-submit i18n-extract i18n-compile clean
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -38,6 +38,10 @@ format: $(STAMP)
 
 bench-analysis: $(STAMP)
 	$(BIN)/python bench/analysis.py
+
+# Needs wrk (Debian package) and a PostgreSQL server (BENCH_POSTGRES_URL, default local).
+bench-submit: $(STAMP)
+	$(BIN)/python bench/submit.py
 
 i18n-extract: $(STAMP)
 	scripts/i18n.sh extract
