@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from survey.questionnaires.schema import parse_definition
+
 DONT_KNOW = "不了解"
 MULTIPLE_SEPARATOR = ","
 DEFAULT_TEXT_LENGTH = 500
@@ -52,26 +54,22 @@ class Layout:
 
 
 def layout_of(definition: dict) -> Layout:
-    scale = definition.get("scale") or {}
-    items = []
-    for raw in definition.get("items", []):
-        options = tuple((str(o["code"]), str(o["label"])) for o in raw.get("options") or ())
-        items.append(
-            Item(
-                id=str(raw["id"]),
-                type=str(raw["type"]),
-                text=str(raw.get("text", "")),
-                required=bool(raw.get("required", False)),
-                options=options,
-                max_length=int(raw.get("max_length") or DEFAULT_TEXT_LENGTH),
-                labels=dict(options),
-            )
+    """The stored definition as results, exports and imports read it, parsed by the one
+    questionnaire schema (survey/questionnaires/schema.py)."""
+    parsed = parse_definition(definition)
+    items = tuple(
+        Item(
+            id=item.id,
+            type=item.type,
+            text=item.text,
+            required=item.required,
+            options=tuple((option.code, option.label) for option in item.options),
+            max_length=item.max_length,
+            labels={option.code: option.label for option in item.options},
         )
-    return Layout(
-        items=tuple(items),
-        points=int(scale.get("points", 5)),
-        dont_know=str(scale.get("dont_know") or DONT_KNOW),
+        for item in parsed.items
     )
+    return Layout(items=items, points=parsed.scale.points, dont_know=parsed.scale.dont_know)
 
 
 def split_multiple(value: str) -> list[str]:
