@@ -3,6 +3,7 @@
 from survey.accounts.views import admin_users, auth, own_account
 from survey.agencies.views import admin_agencies, admin_jurisdictions, agency_home
 from survey.audit.views import admin_audit
+from survey.campaigns.views import admin_campaigns
 from survey.home.views import admin_home, public_home
 from survey.questionnaires.views import admin_questionnaires
 from survey.responses.admin_views import admin_results
@@ -20,6 +21,7 @@ FEATURE_BLUEPRINTS = [
     ("admin", admin_agencies),
     ("admin", admin_years),
     ("admin", admin_questionnaires),
+    ("admin", admin_campaigns),
     ("admin", admin_results),
     ("admin", admin_audit),
     ("agency", agency_home),

@@ -50,7 +50,7 @@ class CampaignForm(FlaskForm):
     )
     access_mode = RadioField(
         _l("Access"),
-        choices=[(mode.value, mode.label) for mode in AccessMode],
+        choices=lambda: [(mode.value, mode.label) for mode in AccessMode],
         coerce=enum_value,
         default=AccessMode.open_link.value,
     )
@@ -86,6 +86,9 @@ class TokenForm(FlaskForm):
     )
     output = RadioField(
         _l("Download as"),
-        choices=[("pdf", _l("Printable QR slips (PDF)")), ("csv", _l("List of links (CSV)"))],
+        choices=lambda: [
+            ("pdf", _l("Printable QR slips (PDF)")),
+            ("csv", _l("List of links (CSV)")),
+        ],
         default="pdf",
     )

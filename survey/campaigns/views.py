@@ -1,0 +1,258 @@
+"""Campaigns for the 编办 (admin portal): create and edit while draft, open and close, and
+distribute them — QR codes and posters for open links, single-use tokens as printable QR slips
+or a CSV of links. Viewers may read the list and a campaign; only supervisors act."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.accounts.forms import ConfirmForm
+from survey.actions import commit_or_report, flash_error
+from survey.agencies.models import Agency
+from survey.agencies.queries import scope_ids
+from survey.campaigns import links, printing, services
+from survey.campaigns.forms import CampaignForm, TokenForm, to_local, to_utc
+from survey.campaigns.models import AccessMode, CampaignState
+from survey.campaigns.queries import campaign_or_404, visible_campaigns
+from survey.db import db
+from survey.portals import viewer_may_read
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.years.models import AssessmentYear, YearState
+
+admin_campaigns = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+@admin_campaigns.route("/")
+@viewer_may_read
+def index():
+    campaigns = visible_campaigns(db.session, current_user)
+    years = db.session.scalars(
+        select(AssessmentYear)
+        .where(
+            AssessmentYear.jurisdiction_id.in_(scope_ids(db.session, current_user)),
+            AssessmentYear.state != YearState.closed,
+        )
+        .order_by(AssessmentYear.year.desc())
+    ).all()
+    return render_template("campaigns/index.html", campaigns=campaigns, years=years)
+
+
+def _year_or_404(year_id) -> AssessmentYear:
+    year = db.session.get(AssessmentYear, year_id) if year_id else None
+    if year is None or year.jurisdiction_id not in scope_ids(db.session, current_user):
+        abort(404)
+    return year
+
+
+def _fill_choices(form: CampaignForm, year: AssessmentYear) -> None:
+    versions = db.session.scalars(
+        select(QuestionnaireVersion).order_by(
+            QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.number.desc()
+        )
+    ).all()
+    form.version_id.choices = [(v.id, f"{v.title}（v{v.number}）") for v in versions]
+    agencies = db.session.scalars(
+        select(Agency)
+        .where(Agency.jurisdiction_id == year.jurisdiction_id, Agency.deleted_at.is_(None))
+        .order_by(Agency.id)
+    ).all()
+    form.agency_ids.choices = [(agency.id, agency.name) for agency in agencies]
+
+
+def _settings(form: CampaignForm) -> services.CampaignSettings | None:
+    version = db.session.get(QuestionnaireVersion, form.version_id.data)
+    if version is None:
+        form.version_id.errors.append(_("Choose a questionnaire."))
+        return None
+    return services.CampaignSettings(
+        title=form.title.data,
+        version=version,
+        agency_ids=form.agency_ids.data or [],
+        opens_at=to_utc(form.opens_at.data),
+        closes_at=to_utc(form.closes_at.data),
+        access_mode=AccessMode(form.access_mode.data),
+        min_seconds=form.min_seconds.data,
+        device_limit=form.device_limit.data,
+        address_limit=form.address_limit.data,
+    )
+
+
+@admin_campaigns.route("/new", methods=["GET", "POST"])
+def create():
+    year = _year_or_404(request.args.get("year_id", type=int))
+    form = CampaignForm()
+    _fill_choices(form, year)
+    if request.method == "GET":
+        form.agency_ids.data = [choice for choice, _label in form.agency_ids.choices]
+    if form.validate_on_submit() and (settings := _settings(form)) is not None:
+        created = commit_or_report(
+            form.form_errors.append,
+            lambda: services.create_campaign(db.session, current_user, year, settings),
+        )
+        if created:
+            flash(_("Survey created as a draft. Check it, then open it."), "success")
+            return redirect(url_for(".show", campaign_id=created.value.id))
+    return render_template("campaigns/form.html", form=form, year=year, campaign=None)
+
+
+@admin_campaigns.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+def edit(campaign_id: int):
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    if campaign.state is not CampaignState.draft:
+        flash_error(_("Only a draft survey can be edited; an opened one is fixed."))
+        return redirect(url_for(".show", campaign_id=campaign.id))
+    form = CampaignForm(obj=campaign)
+    _fill_choices(form, campaign.year)
+    if request.method == "GET":
+        form.version_id.data = campaign.questionnaire_version_id
+        form.agency_ids.data = [link.agency_id for link in campaign.campaign_agencies]
+        form.opens_at.data = to_local(campaign.opens_at)
+        form.closes_at.data = to_local(campaign.closes_at)
+        form.access_mode.data = campaign.access_mode.value
+    if form.validate_on_submit() and (settings := _settings(form)) is not None:
+        saved = commit_or_report(
+            form.form_errors.append,
+            lambda: services.update_campaign(db.session, current_user, campaign, settings),
+        )
+        if saved:
+            flash(_("Survey saved."), "success")
+            return redirect(url_for(".show", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, year=campaign.year, campaign=campaign)
+
+
+@admin_campaigns.route("/<int:campaign_id>")
+@viewer_may_read
+def show(campaign_id: int):
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    counts = services.token_counts(db.session, campaign) if campaign.uses_tokens else []
+    token_form = TokenForm()
+    token_form.rater_agency_id.choices = [(0, _("Each agency of the survey"))] + [
+        (link.agency_id, link.agency.name) for link in campaign.campaign_agencies
+    ]
+    return render_template(
+        "campaigns/show.html",
+        campaign=campaign,
+        counts=counts,
+        token_form=token_form,
+        confirm=ConfirmForm(),
+        campaign_url=links.campaign_url(campaign),
+        agency_urls={link.id: links.agency_url(link) for link in campaign.campaign_agencies},
+    )
+
+
+@admin_campaigns.post("/<int:campaign_id>/open")
+def open_(campaign_id: int):
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    if ConfirmForm().validate_on_submit() and commit_or_report(
+        flash_error, lambda: services.open_campaign(db.session, current_user, campaign)
+    ):
+        flash(_("The survey is open."), "success")
+    return redirect(url_for(".show", campaign_id=campaign.id))
+
+
+@admin_campaigns.post("/<int:campaign_id>/close")
+def close(campaign_id: int):
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    if ConfirmForm().validate_on_submit() and commit_or_report(
+        flash_error, lambda: services.close_campaign(db.session, current_user, campaign)
+    ):
+        flash(_("The survey is closed; it accepts no more answers."), "success")
+    return redirect(url_for(".show", campaign_id=campaign.id))
+
+
+def _link_or_404(campaign, agency_id: int | None):
+    if agency_id is None:
+        return None
+    link = next((each for each in campaign.campaign_agencies if each.agency_id == agency_id), None)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+@admin_campaigns.route("/<int:campaign_id>/qr")
+def qr(campaign_id: int):
+    """The QR code of the campaign's link, or of one agency's link (?agency=<id>)."""
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    link = _link_or_404(campaign, request.args.get("agency", type=int))
+    url = links.agency_url(link) if link else links.campaign_url(campaign)
+    name = f"qr-{campaign.code}-{link.code if link else 'all'}"
+    if request.args.get("format") == "svg":
+        return _download(printing.qr_svg(url), "image/svg+xml", f"{name}.svg")
+    return _download(printing.qr_png(url), "image/png", f"{name}.png")
+
+
+@admin_campaigns.route("/<int:campaign_id>/posters.pdf")
+def posters(campaign_id: int):
+    """A4 posters for the service windows: one agency (?agency=<id>) or every agency."""
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    if campaign.uses_tokens:
+        abort(404)
+    link = _link_or_404(campaign, request.args.get("agency", type=int))
+    chosen = [link] if link else list(campaign.campaign_agencies)
+    pdf = printing.posters_pdf(
+        [printing.Poster(campaign.title, c.agency.name, links.agency_url(c)) for c in chosen]
+    )
+    return _download(pdf, "application/pdf", f"posters-{campaign.code}.pdf")
+
+
+@admin_campaigns.post("/<int:campaign_id>/tokens")
+def tokens(campaign_id: int):
+    """Issue tokens and hand them over once, as the response itself: nothing keeps them."""
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    form = TokenForm()
+    form.rater_agency_id.choices = [(0, "")] + [
+        (link.agency_id, link.agency.name) for link in campaign.campaign_agencies
+    ]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash_error(error)
+        return redirect(url_for(".show", campaign_id=campaign.id))
+    if campaign.respondent_group == "peer":
+        chosen = form.rater_agency_id.data
+        raters = [chosen] if chosen else [c.agency_id for c in campaign.campaign_agencies]
+    else:
+        raters = [None]
+    issued = commit_or_report(
+        flash_error,
+        lambda: services.issue_tokens(db.session, current_user, campaign, form.count.data, raters),
+    )
+    if not issued:
+        return redirect(url_for(".show", campaign_id=campaign.id))
+    names = {link.agency_id: link.agency.name for link in campaign.campaign_agencies}
+    slips = [
+        printing.Slip(links.token_url(token), token, names.get(rater))
+        for token, rater in issued.value
+    ]
+    if form.output.data == "csv":
+        return _download(
+            links.links_csv(slips), "text/csv; charset=utf-8", f"tokens-{campaign.code}.csv"
+        )
+    pdf = printing.token_sheet_pdf(campaign.title, slips)
+    return _download(pdf, "application/pdf", f"tokens-{campaign.code}.pdf")
+
+
+@admin_campaigns.post("/<int:campaign_id>/tokens/revoke")
+def revoke(campaign_id: int):
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    batch = request.form.get("batch", type=int)
+    if not ConfirmForm().validate_on_submit() or batch is None:
+        abort(400)
+    revoked = commit_or_report(
+        flash_error, lambda: services.revoke_batch(db.session, current_user, campaign, batch)
+    )
+    if revoked:
+        message = _(
+            "%(num)d unused tokens of batch %(batch)d revoked.", num=revoked.value, batch=batch
+        )
+        flash(message, "success")
+    return redirect(url_for(".show", campaign_id=campaign.id))

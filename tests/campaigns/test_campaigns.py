@@ -1,0 +1,265 @@
+"""Supervisors create, open and close surveys and distribute them: QR codes and posters for
+open links, single-use tokens as QR slips or a CSV of links."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+import segno
+from sqlalchemy import select
+
+from survey.audit.models import AuditEntry
+from survey.campaigns import links
+from survey.campaigns.links import hash_token
+from survey.campaigns.models import AccessMode, Campaign, CampaignState, Token
+from tests.responses.public.conftest import make_campaign, make_version
+
+
+def form_data(version, agencies, **changes) -> dict:
+    data = {
+        "title": "2026年度群众满意度调查",
+        "version_id": version.id,
+        "agency_ids": [agency.id for agency in agencies],
+        "opens_at": "2026-12-01T08:00",  # Beijing time, as the form's field sends it
+        "closes_at": "2026-12-31T08:00",
+        "access_mode": "open_link",
+        "min_seconds": "30",
+        "device_limit": "1",
+        "address_limit": "300",
+    }
+    data.update(changes)
+    return data
+
+
+def campaigns(db_session):
+    return db_session.scalars(select(Campaign).order_by(Campaign.id)).all()
+
+
+def test_a_supervisor_creates_a_draft_survey(world, login, db_session):
+    version = make_version(db_session, "public")
+    client = login(world.supervisor)
+    page = client.get(f"/admin/campaigns/new?year_id={world.year.id}").get_data(as_text=True)
+    assert world.agency_a.name in page and world.agency_c.name not in page  # a district agency
+    data = form_data(version, [world.agency_a, world.agency_b])
+    created = client.post(f"/admin/campaigns/new?year_id={world.year.id}", data=data)
+    assert created.status_code == 302
+    (campaign,) = campaigns(db_session)
+    assert campaign.state is CampaignState.draft
+    assert campaign.respondent_group == "public"
+    assert campaign.opens_at == dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # 08:00 Beijing
+    assert [link.agency_id for link in campaign.campaign_agencies] == [
+        world.agency_a.id,
+        world.agency_b.id,
+    ]
+    actions = db_session.scalars(select(AuditEntry.action)).all()
+    assert "campaign.create" in actions
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"closes_at": "2026-11-30T08:00"}, "结束时间必须晚于开始时间"),
+        ({"agency_ids": []}, "请至少选择一个被评价单位"),
+        ({"min_seconds": "-1"}, "0"),
+    ],
+)
+def test_bad_settings_are_refused_in_chinese(world, login, db_session, changes, message):
+    version = make_version(db_session, "public")
+    client = login(world.supervisor)
+    data = form_data(version, [world.agency_a], **changes)
+    page = client.post(f"/admin/campaigns/new?year_id={world.year.id}", data=data)
+    assert page.status_code == 200
+    assert message in page.get_data(as_text=True)
+    assert campaigns(db_session) == []
+
+
+def test_peer_review_needs_tokens(world, login, db_session):
+    version = make_version(db_session, "peer")
+    client = login(world.supervisor)
+    data = form_data(version, [world.agency_a, world.agency_b])
+    page = client.post(f"/admin/campaigns/new?year_id={world.year.id}", data=data)
+    assert "部门互评须使用一次性评价码" in page.get_data(as_text=True)
+    data["access_mode"] = "tokens"
+    assert (
+        client.post(f"/admin/campaigns/new?year_id={world.year.id}", data=data).status_code == 302
+    )
+
+
+def test_district_offices_never_see_city_surveys(world, login, db_session):
+    campaign = make_campaign(db_session, world, state=CampaignState.draft)
+    client = login(world.district_supervisor)
+    assert client.get(f"/admin/campaigns/{campaign.id}").status_code == 404
+    assert client.get(f"/admin/campaigns/new?year_id={world.year.id}").status_code == 404
+    assert campaign.title not in client.get("/admin/campaigns/").get_data(as_text=True)
+
+
+def test_open_then_close_and_no_edits_once_open(world, login, db_session):
+    campaign = make_campaign(db_session, world, state=CampaignState.draft)
+    client = login(world.supervisor)
+    client.post(f"/admin/campaigns/{campaign.id}/open")
+    db_session.refresh(campaign)
+    assert campaign.state is CampaignState.open
+    edit = client.get(f"/admin/campaigns/{campaign.id}/edit", follow_redirects=True)
+    assert "只有草稿状态的调查可以编辑" in edit.get_data(as_text=True)
+    again = client.post(f"/admin/campaigns/{campaign.id}/open", follow_redirects=True)
+    assert "Only a draft campaign" not in again.get_data(as_text=True)
+    client.post(f"/admin/campaigns/{campaign.id}/close")
+    db_session.refresh(campaign)
+    assert campaign.state is CampaignState.closed
+    actions = db_session.scalars(select(AuditEntry.action)).all()
+    assert {"campaign.open", "campaign.close"} <= set(actions)
+
+
+def test_a_draft_survey_can_be_edited(world, login, db_session):
+    campaign = make_campaign(db_session, world, state=CampaignState.draft)
+    client = login(world.supervisor)
+    version = campaign.questionnaire_version
+    data = form_data(version, [world.agency_b], title="改名后的调查")
+    assert client.post(f"/admin/campaigns/{campaign.id}/edit", data=data).status_code == 302
+    db_session.refresh(campaign)
+    assert campaign.title == "改名后的调查"
+    assert [link.agency_id for link in campaign.campaign_agencies] == [world.agency_b.id]
+
+
+def test_qr_codes_point_at_the_configured_address_not_the_host_header(
+    app, world, login, db_session
+):
+    campaign = make_campaign(db_session, world)
+    link = campaign.campaign_agencies[0]
+    client = login(world.supervisor)
+    expected = f"HTTPS://PJ.EXAMPLE.GOV.CN/A/{link.code}"
+    forged = {"X-Forwarded-Host": "evil.example.com", "X-Forwarded-Proto": "http"}
+    with app.test_request_context(base_url="http://evil.example.com/"):
+        assert links.agency_url(link) == expected
+    svg = client.get(
+        f"/admin/campaigns/{campaign.id}/qr?agency={link.agency_id}&format=svg", headers=forged
+    )
+    assert svg.mimetype == "image/svg+xml"
+    out = io.BytesIO()
+    segno.make(expected, error="m").save(out, kind="svg", scale=8)
+    assert svg.data == out.getvalue()
+    png = client.get(f"/admin/campaigns/{campaign.id}/qr", headers=forged)
+    assert png.data.startswith(b"\x89PNG")
+    page = client.get(f"/admin/campaigns/{campaign.id}", headers=forged)
+    assert "evil.example.com" not in page.get_data(as_text=True)
+    assert expected in page.get_data(as_text=True)
+
+
+def test_posters_are_one_a4_page_per_agency(world, login, db_session):
+    campaign = make_campaign(db_session, world)
+    client = login(world.supervisor)
+    pdf = client.get(f"/admin/campaigns/{campaign.id}/posters.pdf")
+    assert pdf.data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.data)) == 2
+
+
+def issue(client, campaign, **data):
+    return client.post(f"/admin/campaigns/{campaign.id}/tokens", data=data)
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_tokens_are_shown_once_and_only_their_hashes_kept(world, login, db_session):
+    campaign = make_campaign(db_session, world, group="deputy", tokens=True)
+    client = login(world.supervisor)
+    sheet = issue(client, campaign, count="3", output="csv")
+    assert "attachment" in sheet.headers["Content-Disposition"]
+    header, *rows = csv_rows(sheet)
+    assert header == ["序号", "评价单位", "链接"] and len(rows) == 3
+    tokens = [row[2].rsplit("/", 1)[1] for row in rows]
+    assert all(row[2].startswith("HTTPS://PJ.EXAMPLE.GOV.CN/T/") for row in rows)
+    stored = db_session.scalars(select(Token).where(Token.campaign_id == campaign.id)).all()
+    assert {token.token_hash for token in stored} == {hash_token(token) for token in tokens}
+    page = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert not any(token in page for token in tokens)
+    audit = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.tokens"))
+    assert not any(token in repr(entry.after) for entry in audit for token in tokens)
+    pdf = issue(client, campaign, count="16", output="pdf")
+    assert pdf.data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.data)) == 2
+
+
+def test_peer_tokens_belong_to_an_agency_of_the_survey(world, login, db_session):
+    campaign = make_campaign(
+        db_session, world, group="peer", tokens=True, agencies=[world.agency_a, world.agency_b]
+    )
+    client = login(world.supervisor)
+    rows = csv_rows(issue(client, campaign, count="2", output="csv", rater_agency_id="0"))[1:]
+    assert sorted(row[1] for row in rows) == sorted(
+        [world.agency_a.name] * 2 + [world.agency_b.name] * 2
+    )
+    outsider = issue(client, campaign, count="2", output="csv", rater_agency_id=world.agency_c.id)
+    assert outsider.status_code == 302  # refused: not one of the survey's agencies
+    raters = db_session.scalars(select(Token.rater_agency_id)).all()
+    assert set(raters) == {world.agency_a.id, world.agency_b.id}
+
+
+def test_counts_and_revoking_an_unused_batch(world, login, db_session):
+    campaign = make_campaign(db_session, world, group="deputy", tokens=True)
+    client = login(world.supervisor)
+    issue(client, campaign, count="4", output="csv")
+    first = db_session.scalars(select(Token).where(Token.campaign_id == campaign.id)).first()
+    first.used_on = dt.date(2026, 12, 2)
+    db_session.flush()
+    client.post(f"/admin/campaigns/{campaign.id}/tokens/revoke", data={"batch": "1"})
+    tokens = db_session.scalars(select(Token).where(Token.campaign_id == campaign.id)).all()
+    assert sum(t.revoked_at is not None for t in tokens) == 3
+    assert sum(t.used_on is not None for t in tokens) == 1  # a used token stays used
+    page = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "已作废" in page
+    again = client.post(
+        f"/admin/campaigns/{campaign.id}/tokens/revoke", data={"batch": "1"}, follow_redirects=True
+    )
+    assert "没有可作废" in again.get_data(as_text=True)
+
+
+def test_bad_token_requests_are_refused(world, login, db_session):
+    open_link = make_campaign(db_session, world)
+    closed = make_campaign(
+        db_session, world, group="deputy", tokens=True, state=CampaignState.closed
+    )
+    client = login(world.supervisor)
+    for campaign, count, message in (
+        (open_link, "3", "该调查使用公开链接"),
+        (closed, "3", "调查已结束"),
+    ):
+        page = issue(client, campaign, count=count, output="csv")
+        assert page.status_code == 302
+        assert message in client.get(page.headers["Location"]).get_data(as_text=True)
+    assert db_session.scalars(select(Token)).all() == []
+
+
+def test_viewers_read_but_never_issue(world, login, db_session):
+    campaign = make_campaign(db_session, world, group="deputy", tokens=True)
+    client = login(world.viewer)
+    assert client.get(f"/admin/campaigns/{campaign.id}").status_code == 200
+    assert issue(client, campaign, count="3", output="csv").status_code == 403
+    assert campaign.access_mode is AccessMode.tokens
+
+
+def test_the_tokens_command(app, world, db_session, tmp_path):
+    from survey.campaigns.cli import campaign_cli
+
+    campaign = make_campaign(db_session, world, group="deputy", tokens=True)
+    runner = app.test_cli_runner()
+    out, pdf = tmp_path / "links.csv", tmp_path / "slips.pdf"
+    result = runner.invoke(
+        campaign_cli,
+        ["tokens", campaign.code, "--count", "5", "--out", str(out), "--pdf", str(pdf)],
+    )
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 6
+    assert pdf.read_bytes().startswith(b"%PDF")
+    open_link = make_campaign(db_session, world)
+    bad = runner.invoke(campaign_cli, ["tokens", open_link.code, "--count", "5", "--out", str(out)])
+    assert bad.exit_code != 0 and "公开链接" in bad.output
+    missing = runner.invoke(campaign_cli, ["tokens", "NOPE", "--count", "5", "--out", str(out)])
+    assert missing.exit_code != 0
