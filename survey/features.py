@@ -7,7 +7,7 @@ from survey.campaigns.views import admin_campaigns
 from survey.home.views import admin_home, public_home
 from survey.questionnaires.views import admin_questionnaires
 from survey.responses.admin_views import admin_results
-from survey.responses.public_views import respond
+from survey.responses.respondent import respond
 from survey.years.views import admin_years
 
 FEATURE_BLUEPRINTS = [

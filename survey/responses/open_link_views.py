@@ -1,0 +1,206 @@
+"""Open links (the QR poster at a service window, the survey's own QR) and token entry."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import (
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from survey.campaigns.links import hash_token, normalise_token
+from survey.campaigns.models import CampaignAgency, Token
+from survey.db import db, utcnow
+from survey.errors import DomainError
+from survey.extensions import csrf
+from survey.questionnaires.schema import read_answers
+from survey.responses import integrity, submit
+from survey.responses import respondent as pages
+from survey.responses.services import CampaignRef
+from survey.responses.sitting import start_sitting
+
+logger = logging.getLogger(__name__)
+
+# -- open links ------------------------------------------------------------------------------
+
+
+@pages.respond.get("/S/<code>")
+def campaign_link(code: str):
+    campaign = pages.campaign_or_404(code)
+    if not campaign.accepts_answers(utcnow()):
+        return pages.closed_page(campaign)
+    if campaign.uses_tokens:
+        return render_template("responses/public/token_entry.html", campaign=campaign)
+    return render_template("responses/public/choose_agency.html", campaign=campaign)
+
+
+def _render_answer(campaign, link, definition, raw, errors, key, stamp, status=200, message=None):
+    response = make_response(
+        render_template(
+            "responses/public/answer.html",
+            campaign=campaign,
+            link=link,
+            definition=definition,
+            raw=raw,
+            errors=errors,
+            key=key,
+            stamp=stamp,
+            message=message,
+            honeypot=integrity.HONEYPOT_FIELD,
+        ),
+        status,
+    )
+    if not request.cookies.get(integrity.DEVICE_COOKIE):
+        response.set_cookie(
+            integrity.DEVICE_COOKIE,
+            integrity.new_device_id(),
+            max_age=integrity.DEVICE_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response
+
+
+@csrf.exempt
+@pages.respond.route("/A/<code>", methods=["GET", "POST"])
+def agency_link(code: str):
+    csrf_ok = request.method != "POST" or pages.csrf_ok()
+    link = db.session.scalar(
+        select(CampaignAgency)
+        .options(
+            joinedload(CampaignAgency.campaign),
+            joinedload(CampaignAgency.agency),
+        )
+        .where(CampaignAgency.code == code)
+    )
+    if link is None:
+        abort(404 if csrf_ok else 400)
+    campaign = link.campaign
+    if not campaign.accepts_answers(utcnow()):
+        return pages.closed_page(campaign)
+    if campaign.uses_tokens:
+        return render_template("responses/public/token_entry.html", campaign=campaign)
+    definition = submit.definition_of(campaign)
+    if request.method == "GET":
+        return _render_answer(
+            campaign, link, definition, {}, {}, integrity.form_key(), integrity.form_stamp()
+        )
+
+    form = request.form
+    key = form.get(integrity.KEY_FIELD) or integrity.form_key()
+    stamp = form.get(integrity.STAMP_FIELD) or integrity.form_stamp()
+    answers = read_answers(definition, form)
+    if not csrf_ok:
+        message = _("This page had expired. Your answers are kept: please check and submit again.")
+        return _render_answer(campaign, link, definition, answers.raw, {}, key, stamp, 400, message)
+    unknown = pages.unknown_item_ids(definition, form)
+    if unknown:
+        message = _(
+            "The form contained questions that are not in this questionnaire (%(ids)s). "
+            "Please check your answers and submit again.",
+            ids=", ".join(unknown[:5]),
+        )
+        return _render_answer(
+            campaign, link, definition, answers.raw, answers.errors, key, stamp, 400, message
+        )
+    if not answers.ok:
+        message = _("Some answers need your attention; they are marked below.")
+        return _render_answer(
+            campaign, link, definition, answers.raw, answers.errors, key, stamp, 200, message
+        )
+    if submit.already_submitted(db.session, campaign.id, key):
+        return redirect(url_for(".thanks", code=campaign.code), 303)
+
+    flags, duration = integrity.check_open_link(
+        campaign,
+        link.agency_id,
+        form,
+        request.cookies.get(integrity.DEVICE_COOKIE),
+        request.remote_addr,
+    )
+    agency_id, reference = link.agency_id, CampaignRef.of(campaign)
+    agency_ids = {agency_id}  # the link itself says the agency is in the campaign
+    pages.fresh_write_transaction()
+    try:
+        submit.submit_single(
+            db.session,
+            campaign=reference,
+            agency_ids=agency_ids,
+            agency_id=agency_id,
+            answers=answers.stored,
+            submission_key=key,
+            duration_seconds=duration,
+            flags=flags,
+        )
+        db.session.commit()
+    except IntegrityError:
+        # The same form arrived twice at the same moment: the first one counted.
+        db.session.rollback()
+    except DomainError as error:
+        db.session.rollback()
+        return _render_answer(
+            campaign, link, definition, answers.raw, {}, key, stamp, 400, str(error.message)
+        )
+    return redirect(url_for(".thanks", code=campaign.code), 303)
+
+
+@pages.respond.get("/S/<code>/done")
+def thanks(code: str):
+    campaign = pages.campaign_or_404(code)
+    definition = submit.definition_of(campaign)
+    return render_template("responses/public/thanks.html", campaign=campaign, definition=definition)
+
+
+# -- tokens ----------------------------------------------------------------------------------
+
+
+def _enter_with_token(token: str | None):
+    """Check a token and open its sitting, then send the respondent to a clean address."""
+    row = None
+    if token is not None:
+        row = db.session.scalar(select(Token).where(Token.token_hash == hash_token(token)))
+    if row is None or row.revoked_at is not None:
+        return pages.problem_page(
+            _("Invalid code"),
+            _("This code is not valid. Please check it, or ask the organiser for a new one."),
+            404,
+        )
+    campaign = row.campaign
+    if row.used_on is not None:
+        return pages.problem_page(
+            _("Code already used"),
+            _("This code has already been used. Each code can be used once."),
+        )
+    if not campaign.accepts_answers(utcnow()):
+        return pages.closed_page(campaign)
+    start_sitting(session, campaign, row)
+    return redirect(url_for(".sitting_overview", code=campaign.code), 303)
+
+
+@pages.respond.get("/T/<token>")
+def token_link(token: str):
+    return _enter_with_token(normalise_token(token))
+
+
+@pages.respond.post("/S/<code>/token")
+def token_entry(code: str):
+    campaign = pages.campaign_or_404(code)
+    token = normalise_token(request.form.get("token", ""))
+    if token is None:
+        return render_template(
+            "responses/public/token_entry.html",
+            campaign=campaign,
+            error=_("A code has 26 letters and digits. Please check what you typed."),
+        ), 200
+    return _enter_with_token(token)

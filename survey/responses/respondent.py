@@ -1,0 +1,88 @@
+"""The respondents' pages (public portal): the blueprint and what its pages share.
+
+Server-rendered, no JavaScript, small enough for WeChat's built-in browser. Answers are never
+lost: a failed validation or an expired CSRF token re-renders the form with what was entered,
+and a token sitting keeps its progress server-side (drafts) so it can be resumed. The pages
+themselves are in ``open_link_views`` (open links, token entry) and ``sitting_views``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import (
+    Blueprint,
+    abort,
+    render_template,
+)
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+from survey.campaigns.models import Campaign
+from survey.db import db, utcnow
+from survey.extensions import csrf
+
+logger = logging.getLogger(__name__)
+
+respond = Blueprint("respond", __name__)
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def today() -> dt.date:
+    return utcnow().astimezone(SHANGHAI).date()
+
+
+@respond.after_request
+def _never_cache(response):
+    # Respondent pages carry per-session CSRF tokens and answers: never cache them.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def csrf_ok() -> bool:
+    try:
+        csrf.protect()
+    except CSRFError:
+        return False
+    return True
+
+
+def campaign_or_404(code: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def closed_page(campaign: Campaign):
+    now = utcnow()
+    not_yet = campaign.state.value == "draft" or now < campaign.opens_at
+    return render_template("responses/public/closed.html", campaign=campaign, not_yet=not_yet), 200
+
+
+def fresh_write_transaction() -> None:
+    """End the reads so that the next statement, a write, begins the transaction: on SQLite
+    it then takes the write lock at once, instead of upgrading a read snapshot that another
+    request may have outdated ("database is locked"). PostgreSQL needs no such care."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.rollback()
+
+
+def unknown_item_ids(definition, form) -> list[str]:
+    known = {item.id for item in definition.items}
+    return sorted(
+        key for key in form if key != "csrf_token" and not key.startswith("_") and key not in known
+    )
+
+
+def problem_page(title: str, message: str, status: int = 200):
+    return (
+        render_template("responses/public/problem.html", title=title, message=message),
+        status,
+    )
+
+
+# The pages register themselves on ``respond``.
+from survey.responses import open_link_views, sitting_views  # noqa: E402, F401
