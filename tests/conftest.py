@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from survey import create_app, migrations
 from survey.extensions import limiter
+from survey.responses.integrity import reset_budgets
 from tests.fixtures.client import CSRFClient
 
 pytest_plugins = ["tests.fixtures.data"]
@@ -93,6 +94,7 @@ def app(base_app):
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
     limiter.reset()
+    reset_budgets(base_app)
     try:
         yield base_app
     finally:

@@ -17,7 +17,7 @@ import time
 
 from flask import Flask, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from limits import RateLimitItemPerDay, RateLimitItemPerHour
+from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
@@ -40,6 +40,11 @@ def _budget_limiter(app: Flask) -> FixedWindowRateLimiter:
         storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
         holder["limiter"] = FixedWindowRateLimiter(storage)
     return holder["limiter"]
+
+
+def reset_budgets(app: Flask) -> None:
+    """Forget every count (tests: each starts with full budgets)."""
+    _budget_limiter(app).storage.reset()
 
 
 def _serializer() -> URLSafeSerializer:
@@ -84,6 +89,33 @@ def check_open_link(
         flags.append((FlagReason.too_fast, f"{duration}s < {campaign.min_seconds}s"))
     flags.extend(_check_budgets(campaign, agency_id, device_id, address))
     return flags, duration
+
+
+# Guessing codes: a 128-bit token cannot be guessed, but a stream of wrong codes from one
+# address is still refused for a while (its own bucket, apart from the login limit).
+BAD_TOKENS_PER_MINUTE = 20
+
+
+def _bad_token_item():
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "") + "badtoken"
+    return RateLimitItemPerMinute(BAD_TOKENS_PER_MINUTE, namespace=prefix)
+
+
+def too_many_bad_tokens(address: str | None) -> bool:
+    limiter = _budget_limiter(current_app._get_current_object())
+    try:
+        return not limiter.test(_bad_token_item(), address or "unknown")
+    except Exception:  # noqa: BLE001 -- store down: fail closed, as for budgets
+        logger.warning("rate-limit store unavailable: refusing code entry for now")
+        return True
+
+
+def record_bad_token(address: str | None) -> None:
+    limiter = _budget_limiter(current_app._get_current_object())
+    try:
+        limiter.hit(_bad_token_item(), address or "unknown")
+    except Exception:  # noqa: BLE001 -- already failing closed in too_many_bad_tokens
+        logger.warning("rate-limit store unavailable: a wrong code was not counted")
 
 
 def _check_budgets(campaign, agency_id: int, device_id: str | None, address: str | None) -> Flags:

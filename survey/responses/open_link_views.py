@@ -167,10 +167,17 @@ def thanks(code: str):
 
 def _enter_with_token(token: str | None):
     """Check a token and open its sitting, then send the respondent to a clean address."""
+    if integrity.too_many_bad_tokens(request.remote_addr):
+        return pages.problem_page(
+            _("Too many wrong codes"),
+            _("Too many wrong codes were entered from this network. Please wait a minute."),
+            429,
+        )
     row = None
     if token is not None:
         row = db.session.scalar(select(Token).where(Token.token_hash == hash_token(token)))
     if row is None or row.revoked_at is not None:
+        integrity.record_bad_token(request.remote_addr)
         return pages.problem_page(
             _("Invalid code"),
             _("This code is not valid. Please check it, or ask the organiser for a new one."),

@@ -185,3 +185,12 @@ def test_a_sitting_stops_when_the_campaign_closes(client, db_session, world):
     result = client.post(f"{sitting_url(campaign)}/submit", data={"_key": "x" * 20})
     assert "已结束" in result.get_data(as_text=True)
     assert db_session.scalars(select(Response)).all() == []
+
+
+def test_guessing_codes_is_refused_after_twenty_wrong_ones(client, db_session, world):
+    campaign = make_campaign(db_session, world, group="deputy", tokens=True)
+    (token,) = issue_tokens(db_session, campaign)
+    statuses = [enter(client, f"{index:026d}".replace("0", "A")).status_code for index in range(21)]
+    assert statuses == [404] * 20 + [429]
+    page = enter(client, token)  # even a right code waits: the address is in timeout
+    assert page.status_code == 429 and "请稍候" in page.get_data(as_text=True)
