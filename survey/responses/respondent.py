@@ -17,7 +17,7 @@ from flask import (
     render_template,
 )
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from survey.campaigns.models import Campaign
 from survey.db import db, utcnow
@@ -49,8 +49,11 @@ def csrf_ok() -> bool:
     return True
 
 
+_BY_CODE = select(Campaign).where(Campaign.code == bindparam("code"))
+
+
 def campaign_or_404(code: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
+    campaign = db.session.scalar(_BY_CODE, {"code": code})
     if campaign is None:
         abort(404)
     return campaign

@@ -39,6 +39,10 @@ def campaign_agency_ids(session: Session, campaign: Campaign | CampaignRef) -> s
     )
 
 
+_INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
+_INSERT_ANSWER = insert(Answer.__table__)
+
+
 def insert_response(
     session: Session,
     *,
@@ -65,7 +69,7 @@ def insert_response(
     if rater_agency_id is not None and rater_agency_id == agency_id:
         raise DomainError(_l("An agency never rates itself."))
     response_id = session.execute(
-        insert(Response.__table__).returning(Response.__table__.c.id),
+        _INSERT_RESPONSE,
         {
             "campaign_id": campaign.id,
             "agency_id": agency_id,
@@ -79,7 +83,7 @@ def insert_response(
     ).scalar_one()
     if answers:
         session.execute(
-            insert(Answer.__table__),
+            _INSERT_ANSWER,
             [
                 {"response_id": response_id, "item_id": item_id, "value": value}
                 for item_id, value in answers.items()

@@ -10,9 +10,10 @@ phone by scanning the code again.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from survey.campaigns.models import Campaign, CampaignAgency, CampaignState, Token
@@ -58,7 +59,7 @@ def campaign_agencies(campaign: Campaign) -> tuple[RatedAgency, ...]:
 @dataclass
 class Sitting:
     campaign: Campaign
-    token: Token
+    token: HeldToken
     agencies: list[RatedAgency]
     # {"<agency id>": {"skipped": bool, "raw": {item id: [values]}}}
     progress: dict = field(default_factory=dict)
@@ -110,37 +111,53 @@ def end_sitting(browser_session) -> None:
     browser_session.pop(SESSION_KEY, None)
 
 
-def _held(browser_session, code: str) -> tuple[Token, Draft | None] | None:
+@dataclass(frozen=True)
+class HeldToken:
+    """What a sitting needs of its token (read as plain columns: the hottest page)."""
+
+    token_hash: str
+    rater_agency_id: int | None
+    used_on: dt.date | None
+    revoked_at: dt.datetime | None
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_on is None and self.revoked_at is None
+
+
+_HELD = (
+    select(Token.token_hash, Token.rater_agency_id, Token.used_on, Token.revoked_at, Draft.answers)
+    .outerjoin(Draft, Draft.owner_hash == Token.token_hash)
+    .where(Token.token_hash == bindparam("token_hash"), Token.campaign_id == bindparam("campaign"))
+)
+
+
+def _held(browser_session, campaign: Campaign) -> tuple[HeldToken, dict | None] | None:
     held = browser_session.get(SESSION_KEY)
-    if not held or held.get("code") != code:
+    if not held or held.get("code") != campaign.code:
         return None
-    row = db.session.execute(
-        select(Token, Draft)
-        .outerjoin(Draft, Draft.owner_hash == Token.token_hash)
-        .where(Token.token_hash == held["hash"])
-    ).first()
-    if row is None or row[0].campaign.code != code:
+    row = db.session.execute(_HELD, {"token_hash": held["hash"], "campaign": campaign.id}).first()
+    if row is None:
         return None
-    return row[0], row[1]
+    return HeldToken(*row[:4]), row[4]
 
 
-def held_token(browser_session, code: str) -> Token | None:
-    """The token whose sitting this browser holds for campaign ``code``, used or not."""
-    held = _held(browser_session, code)
+def held_token(browser_session, campaign: Campaign) -> HeldToken | None:
+    """The token whose sitting this browser holds for ``campaign``, used or not."""
+    held = _held(browser_session, campaign)
     return held[0] if held else None
 
 
-def load_sitting(browser_session, code: str) -> Sitting | None:
-    """The sitting this browser holds for campaign ``code``, while its token is still usable."""
-    held = _held(browser_session, code)
+def load_sitting(browser_session, campaign: Campaign) -> Sitting | None:
+    """The sitting this browser holds for ``campaign``, while its token is still usable."""
+    held = _held(browser_session, campaign)
     if held is None or not held[0].is_usable:
         return None
-    token, draft = held
-    campaign = token.campaign
+    token, answers = held
     agencies = [a for a in campaign_agencies(campaign) if a.id != token.rater_agency_id]
     return Sitting(
         campaign=campaign,
         token=token,
         agencies=agencies,
-        progress=dict(draft.answers) if draft is not None else {},
+        progress=dict(answers) if answers is not None else {},
     )

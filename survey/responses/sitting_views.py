@@ -37,10 +37,10 @@ def _sitting_or_problem(code: str, campaign: Campaign | None = None):
     campaign = campaign or pages.campaign_or_404(code)
     if not campaign.accepts_answers(utcnow()):
         return None, pages.closed_page(campaign)
-    sitting = load_sitting(session, code)
+    sitting = load_sitting(session, campaign)
     if sitting is not None:
         return sitting, None
-    token = held_token(session, code)
+    token = held_token(session, campaign)
     if token is not None and token.used_on is not None:
         # Submitted here or on another phone with the same code.
         return None, pages.problem_page(
@@ -214,7 +214,7 @@ def sitting_submit(code: str):
         db.session.rollback()
         return render_template(
             "responses/public/sitting.html",
-            sitting=load_sitting(session, code),
+            sitting=load_sitting(session, campaign),
             campaign=campaign,
             key=key,
             message=str(error.message),

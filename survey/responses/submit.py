@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from survey.campaigns.models import Campaign, Token
@@ -86,19 +86,25 @@ def submit_single(
     )
 
 
-def consume_token(session: Session, token_hash: str, today: dt.date) -> bool:
-    """Mark the token used, if it still is usable. True when this call consumed it."""
-    result = session.execute(
-        update(Token)
-        .where(
-            Token.token_hash == token_hash,
-            Token.used_on.is_(None),
-            Token.revoked_at.is_(None),
-        )
-        .values(used_on=today)
-        .execution_options(synchronize_session=False)
+_CONSUME = (
+    update(Token.__table__)
+    .where(
+        Token.__table__.c.token_hash == bindparam("hash"),
+        Token.__table__.c.used_on.is_(None),
+        Token.__table__.c.revoked_at.is_(None),
     )
+    .values(used_on=bindparam("today"))
+)
+
+
+def consume_token(session: Session, token_hash: str, today: dt.date) -> bool:
+    """Mark the token used, if it still is usable. True when this call consumed it: the
+    database decides, so two phones submitting one token at once cannot both win."""
+    result = session.execute(_CONSUME, {"hash": token_hash, "today": today})
     return result.rowcount == 1
+
+
+_DROP_DRAFT = delete(Draft.__table__).where(Draft.__table__.c.owner_hash == bindparam("owner"))
 
 
 def submit_sitting(
@@ -133,7 +139,7 @@ def submit_sitting(
         )
         for agency_id, answers in answers_by_agency.items()
     ]
-    session.execute(delete(Draft.__table__).where(Draft.__table__.c.owner_hash == token_hash))
+    session.execute(_DROP_DRAFT, {"owner": token_hash})
     logger.debug(
         "token sitting submitted in campaign %s: %d agencies", campaign.id, len(response_ids)
     )
