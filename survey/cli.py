@@ -75,11 +75,28 @@ def demo():
     if not loader.is_empty(session):
         click.echo("The database already has data; the demo was not loaded.")
         print_logins(loader.demo_logins())
+        print_survey_links(session)
         return
     logins = loader.load(session)
     session.commit()
     click.echo("Demo data loaded.")
     print_logins(logins)
+    print_survey_links(session)
+
+
+def print_survey_links(session) -> None:
+    """The open surveys a newcomer can answer at once (on a phone on the same network, set
+    SURVEY_BASE_URL to this machine's address)."""
+    from survey.campaigns.links import campaign_url
+    from survey.campaigns.models import AccessMode, Campaign, CampaignState
+
+    surveys = session.scalars(
+        select(Campaign).where(
+            Campaign.state == CampaignState.open, Campaign.access_mode == AccessMode.open_link
+        )
+    ).all()
+    for campaign in surveys:
+        click.echo(f"Open survey: {campaign.title}  {campaign_url(campaign)}")
 
 
 @main.command("create-user")
