@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import secrets
 
 import pytest
 from sqlalchemy import insert
 
-from survey.campaigns.links import new_code
-from survey.campaigns.models import AccessMode, Campaign, CampaignAgency, CampaignState
+import tests.responses.public.conftest as shared
+from survey.campaigns.models import CampaignState
 from survey.db import utcnow
-from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.responses.models import Answer, Channel, FlagReason, Response, ResponseFlag
 from survey.responses.services import store_response
 
@@ -78,46 +75,19 @@ def definition(group: str) -> dict:
 def make_campaign(
     session, world, *, group="public", state=CampaignState.open, agencies=None, year=None
 ):
-    data = definition(group)
-    questionnaire = Questionnaire(slug=f"{data['slug']}-{secrets.token_hex(3)}", group=group)
-    session.add(questionnaire)
-    session.flush()
-    version = QuestionnaireVersion(
-        questionnaire_id=questionnaire.id,
-        number=1,
-        title=data["title"],
-        definition=data,
-        content_hash=hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest(),
-    )
-    session.add(version)
-    session.flush()
-    now = utcnow()
-    campaign = Campaign(
-        year_id=(year or world.year).id,
-        questionnaire_version_id=version.id,
+    """A campaign with this folder's questionnaire (built as the respondents' tests build one)."""
+    return shared.make_campaign(
+        session,
+        world,
+        group=group,
+        tokens=group == "peer",
+        state=state,
+        agencies=agencies,
+        year=year,
+        data=definition(group),
         title=f"测试{group}评价",
-        respondent_group=group,
-        code=new_code(),
-        access_mode=AccessMode.tokens if group == "peer" else AccessMode.open_link,
-        opens_at=now - dt.timedelta(days=3),
-        closes_at=now + dt.timedelta(days=7),
+        window=(dt.timedelta(days=-3), dt.timedelta(days=7)),
     )
-    session.add(campaign)
-    session.flush()
-    for position, agency in enumerate(agencies or [world.agency_a, world.agency_b]):
-        session.add(
-            CampaignAgency(
-                campaign_id=campaign.id, agency_id=agency.id, position=position, code=new_code()
-            )
-        )
-    session.flush()
-    session.refresh(campaign)
-    if state is not CampaignState.draft:
-        campaign.open()
-    if state is CampaignState.closed:
-        campaign.close()
-    session.flush()
-    return campaign
 
 
 def add_response(

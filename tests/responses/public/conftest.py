@@ -72,8 +72,8 @@ def definition(group: str = "public") -> dict:
 VALID_ANSWERS = {"E1": "4", "C1": "dk", "contact": "window", "comment": "办事效率高"}
 
 
-def make_version(session, group: str = "public") -> QuestionnaireVersion:
-    data = definition(group)
+def make_version(session, group: str = "public", data: dict | None = None) -> QuestionnaireVersion:
+    data = dict(data or definition(group))
     data["slug"] = f"{data['slug']}-{secrets.token_hex(3)}"
     questionnaire = Questionnaire(slug=data["slug"], group=group)
     session.add(questionnaire)
@@ -102,12 +102,15 @@ def make_campaign(
     device_limit: int = 100,
     address_limit: int = 1000,
     window: tuple[dt.timedelta, dt.timedelta] = (dt.timedelta(days=-1), dt.timedelta(days=7)),
+    data: dict | None = None,
+    year=None,
+    title: str | None = None,
 ) -> Campaign:
     now = utcnow()
     campaign = Campaign(
-        year_id=world.year.id,
-        questionnaire_version_id=make_version(session, group).id,
-        title=f"2026年度{group}评价",
+        year_id=(year or world.year).id,
+        questionnaire_version_id=make_version(session, group, data).id,
+        title=title or f"2026年度{group}评价",
         respondent_group=group,
         code=new_code(),
         access_mode=AccessMode.tokens if tokens else AccessMode.open_link,
