@@ -10,7 +10,10 @@ from flask_babel import lazy_gettext as _l
 
 DONT_KNOW_VALUE = "dk"
 MULTIPLE_SEPARATOR = ","
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+# C0 and C1 controls except the newline (a carriage return goes too: newlines are stored as \n).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() refuses or misreads.
+RATING_VALUE = re.compile(r"[0-9]{1,2}")
 
 
 class AnswerError(Exception):
@@ -62,7 +65,8 @@ def _check_options(raw_item: dict, where: str) -> list[str]:
             errors.append(f"{spot}: code {code!r} must match [a-z0-9_]{{1,20}}")
         elif code in codes:
             errors.append(f"{spot}: duplicate code {code!r}")
-        codes.add(code)
+        if isinstance(code, str):
+            codes.add(code)
         if not isinstance(option["label"], str) or not option["label"].strip():
             errors.append(f"{spot}: label must be non-empty text")
     return errors
@@ -77,10 +81,12 @@ class Rating(ItemType):
         present = _required(item, values)
         if not present:
             return _absent()
+        if len(set(present)) != 1:  # one radio group sends one value; more is tampering
+            raise AnswerError(_l("Please choose one of the options."))
         value = present[0]
         if value == DONT_KNOW_VALUE:
             return None
-        if value.isdigit() and 1 <= int(value) <= item.scale.points:
+        if RATING_VALUE.fullmatch(value) and 1 <= int(value) <= item.scale.points:
             return str(int(value))
         raise AnswerError(_l("Please choose one of the options."))
 
@@ -98,7 +104,7 @@ class SingleChoice(ItemType):
         if not present:
             return _absent()
         codes = {option.code for option in item.options}
-        if len(present) != 1 or present[0] not in codes:
+        if len(set(present)) != 1 or present[0] not in codes:
             raise AnswerError(_l("Please choose one of the options."))
         return present[0]
 
@@ -115,6 +121,12 @@ class MultipleChoice(ItemType):
             not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
         ):
             errors.append(f"{where}: max_choices must be a positive integer")
+        elif (
+            limit is not None
+            and isinstance(raw_item.get("options"), list)
+            and limit > len(raw_item["options"])
+        ):
+            errors.append(f"{where}: max_choices must not exceed the number of options")
         return errors
 
     def read(self, item, values):

@@ -17,7 +17,10 @@ ASPECTS = {
 TOP_KEYS = {"slug", "version", "group", "title", "intro", "closing", "scale", "items"}
 ITEM_KEYS = {"id", "type", "text", "help", "required"}
 ITEM_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
-SLUG = re.compile(r"[a-z][a-z0-9-]*")
+SLUG = re.compile(r"[a-z][a-z0-9-]{0,39}")  # questionnaires.slug is String(40)
+# Form names the answering pages keep for themselves (ids cannot start with "_" anyway).
+RESERVED_IDS = frozenset({"csrf_token"})
+TITLE_LENGTH = 200  # questionnaire_versions.title
 
 
 class DefinitionError(Exception):
@@ -89,7 +92,11 @@ class Definition:
     items: tuple[Item, ...]
 
     def item(self, item_id: str) -> Item:
-        return next(item for item in self.items if item.id == item_id)
+        """The item with this id; KeyError if there is none."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
 
     @property
     def rating_items(self) -> tuple[Item, ...]:
@@ -142,18 +149,23 @@ def _item(raw, index: int, scale: Scale | None, where: str, errors: list[str]) -
     if not isinstance(raw, dict):
         errors.append(f"{spot}: an item is a mapping")
         return None
-    item_type = ITEM_TYPES.get(raw.get("type"))
+    item_id = raw.get("id")
+    if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id) or item_id in RESERVED_IDS:
+        errors.append(
+            f"{spot}: id {item_id!r} must match [A-Za-z][A-Za-z0-9_]{{0,31}} "
+            f"and not be {', '.join(sorted(RESERVED_IDS))}"
+        )
+        item_id = None
+    else:
+        spot = f"{where} item {item_id}"
+    item_type = ITEM_TYPES.get(raw.get("type")) if isinstance(raw.get("type"), str) else None
     if item_type is None:
         errors.append(f"{spot}: type must be one of {', '.join(sorted(ITEM_TYPES))}")
+    if item_id is None or item_type is None:
         return None
-    item_id = raw.get("id")
-    if not isinstance(item_id, str) or not ITEM_ID.fullmatch(item_id) or item_id == "csrf_token":
-        errors.append(f"{spot}: id {item_id!r} must match [A-Za-z][A-Za-z0-9_]{{0,31}}")
-        return None
-    spot = f"{where} item {item_id}"
     unknown = set(raw) - ITEM_KEYS - item_type.allowed_keys
     if unknown:
-        errors.append(f"{spot}: unknown keys {sorted(unknown)}")
+        errors.append(f"{spot}: unknown keys {sorted(map(str, unknown))}")
     before = len(errors)
     errors.extend(item_type.check(raw, spot))
     text = _text(raw, "text", spot, errors)
@@ -165,7 +177,7 @@ def _item(raw, index: int, scale: Scale | None, where: str, errors: list[str]) -
     item_scale = scale
     if item_type.name == "rating":
         dimension, aspect = raw.get("dimension"), raw.get("aspect")
-        if dimension not in ASPECTS:
+        if not isinstance(dimension, str) or dimension not in ASPECTS:
             errors.append(f"{spot}: dimension must be effectiveness or cooperation")
         elif aspect not in ASPECTS[dimension]:
             errors.append(f"{spot}: aspect of {dimension} must be one of {ASPECTS[dimension]}")
@@ -196,19 +208,21 @@ def parse_definition(data, where: str = "<definition>") -> Definition:
     errors: list[str] = []
     unknown = set(data) - TOP_KEYS
     if unknown:
-        errors.append(f"{where}: unknown keys {sorted(unknown)}")
+        errors.append(f"{where}: unknown keys {sorted(map(str, unknown))}")
     missing = {"slug", "version", "group", "title", "scale", "items"} - set(data)
     if missing:
         errors.append(f"{where}: missing keys {sorted(missing)}")
     slug = data.get("slug")
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
-        errors.append(f"{where}: slug must match [a-z][a-z0-9-]*")
+        errors.append(f"{where}: slug must match [a-z][a-z0-9-]* (at most 40 characters)")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         errors.append(f"{where}: version must be a positive integer")
     if data.get("group") not in GROUPS:
         errors.append(f"{where}: group must be one of {', '.join(GROUPS)}")
     title = _text(data, "title", where, errors)
+    if len(title) > TITLE_LENGTH:
+        errors.append(f"{where}: title must be at most {TITLE_LENGTH} characters")
     intro = _text(data, "intro", where, errors, required=False)
     closing = _text(data, "closing", where, errors, required=False)
     scale = _scale(data.get("scale"), where, errors) if "scale" in data else None
@@ -222,7 +236,8 @@ def parse_definition(data, where: str = "<definition>") -> Definition:
         item_id = raw.get("id") if isinstance(raw, dict) else None
         if isinstance(item_id, str) and item_id in seen:
             errors.append(f"{where}: duplicate item id {item_id!r}")
-        seen.add(item_id)
+        if isinstance(item_id, str):
+            seen.add(item_id)
         item = _item(raw, index, scale, where, errors)
         if item is not None:
             items.append(item)
