@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
 from survey.campaigns.models import Campaign
+from survey.numbers import plain_int
 from survey.years.models import AssessmentYear
 
 
@@ -37,6 +38,7 @@ def campaign_or_404(session: Session, user: User, campaign_id: int) -> Campaign:
 def find_campaign(session: Session, key: str) -> Campaign | None:
     """A campaign by its public code or its id (command line)."""
     campaign = session.scalar(select(Campaign).where(Campaign.code == key.strip().upper()))
-    if campaign is None and key.strip().isdigit():
-        campaign = session.get(Campaign, int(key))
+    number = plain_int(key.strip())
+    if campaign is None and number is not None:
+        campaign = session.get(Campaign, number)
     return campaign

@@ -8,12 +8,12 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
+from survey.numbers import plain_int
+
 DONT_KNOW_VALUE = "dk"
 MULTIPLE_SEPARATOR = ","
 # C0 and C1 controls except the newline (a carriage return goes too: newlines are stored as \n).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
-# ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() refuses or misreads.
-RATING_VALUE = re.compile(r"[0-9]{1,2}")
 
 
 class AnswerError(Exception):
@@ -86,8 +86,8 @@ class Rating(ItemType):
         value = present[0]
         if value == DONT_KNOW_VALUE:
             return None
-        if RATING_VALUE.fullmatch(value) and 1 <= int(value) <= item.scale.points:
-            return str(int(value))
+        if (number := plain_int(value)) is not None and 1 <= number <= item.scale.points:
+            return str(number)
         raise AnswerError(_l("Please choose one of the options."))
 
 

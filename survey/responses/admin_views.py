@@ -27,6 +27,7 @@ from survey.actions import commit_or_report, flash_error
 from survey.campaigns.models import Campaign
 from survey.campaigns.queries import campaign_or_404, visible_campaigns
 from survey.db import db
+from survey.numbers import plain_int
 from survey.portals import viewer_may_read
 from survey.responses import exporting, importing, reviews
 from survey.responses.forms import FlagFilterForm, ResponseImportForm, ReviewForm
@@ -119,9 +120,9 @@ def _back_to_filter() -> dict:
     reason = request.form.get("filter_reason", "")
     if reason in {r.value for r in FlagReason}:
         values["reason"] = reason
-    page = request.form.get("page", "")
-    if page.isdigit() and int(page) > 1:
-        values["page"] = int(page)
+    page = plain_int(request.form.get("page", ""))
+    if page is not None and page > 1:
+        values["page"] = page
     return values
 
 

@@ -31,6 +31,7 @@ from xlsxwriter import Workbook
 
 from survey.agencies.models import Agency
 from survey.campaigns.models import Campaign
+from survey.numbers import plain_int
 from survey.responses.items import Item, Layout, layout_of
 from survey.responses.models import Answer, Channel, FlagReview, Response, ResponseFlag
 from survey.spreadsheets import safe_text
@@ -62,7 +63,8 @@ def _value(item: Item, stored: str | None, answered: bool, dont_know: str):
     if item.type == "rating":
         if stored is None:
             return dont_know
-        return int(stored) if stored.isdigit() else stored
+        number = plain_int(stored)
+        return stored if number is None else number
     if stored is None:
         return ""
     return item.show(stored)

@@ -29,6 +29,7 @@ from survey.agencies.models import Agency
 from survey.audit.services import record
 from survey.campaigns.models import Campaign, CampaignAgency
 from survey.errors import DomainError
+from survey.numbers import plain_int
 from survey.responses.items import MULTIPLE_SEPARATOR, Item, Layout, layout_of
 from survey.responses.models import Channel, Response
 from survey.responses.services import store_response
@@ -146,8 +147,9 @@ def submission_key(file_hash: str, row_number: int) -> str:
 def _rating(item: Item, text: str, layout: Layout) -> tuple[str | None, str | None]:
     if text == layout.dont_know:
         return None, None
-    if text.isdigit() and 1 <= int(text) <= layout.points:
-        return str(int(text)), None
+    number = plain_int(text)
+    if number is not None and 1 <= number <= layout.points:
+        return str(number), None
     return None, str(
         _l(
             "%(item)s: %(value)r is not a rating from 1 to %(points)d or %(dk)s.",

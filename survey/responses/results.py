@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency
 from survey.campaigns.models import Campaign, CampaignAgency
+from survey.numbers import plain_int
 from survey.responses.items import Item, layout_of
 from survey.responses.models import Answer, FlagReason, Response, ResponseFlag
 from survey.responses.queries import is_excluded
@@ -215,7 +216,9 @@ def _figures(session, campaign, items, by_agency, agency_order, min_cell) -> lis
                 if cell.n < min_cell:
                     cell = Cell(n=cell.n)  # too few answers to this item: hide the breakdown
                 elif item.type == "rating":
-                    numeric = [(int(v), c) for v, c in cell.values.items() if v.isdigit()]
+                    numeric = [
+                        (n, c) for v, c in cell.values.items() if (n := plain_int(v)) is not None
+                    ]
                     weight = sum(c for _, c in numeric)
                     cell.mean = sum(v * c for v, c in numeric) / weight if weight else None
                 agency_cells[item.id] = cell

@@ -147,6 +147,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(db_session, world, ca
         [a, "纸质问卷", 4, None, None, None, "字" * 51],  # 10: text too long
         [a, "微信", 4, None, None, None, None],  # 11: unknown channel
         [None, "纸质问卷", 4, None, None, None, None],  # 12: agency missing
+        [a, "纸质问卷", "²", "４", None, None, None],  # 13: digits int() refuses or misreads
     ]
     response = upload(login(world.supervisor), campaign, workbook(HEADER, rows))
     assert response.status_code == 200
@@ -167,6 +168,10 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(db_session, world, ca
     assert by_row["10"] == ["comment：文字超过 50 个字。"]
     assert by_row["11"][0].startswith("渠道 &#39;微信&#39; 无效")
     assert by_row["12"] == ["未填写被评价单位。"]
+    assert by_row["13"] == [
+        "E1：&#39;²&#39; 不是 1 至 5 的评分，也不是“不了解”。",
+        "C1：&#39;４&#39; 不是 1 至 5 的评分，也不是“不了解”。",
+    ]
     assert count(db_session, campaign) == 0
 
 

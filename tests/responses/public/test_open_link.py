@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from survey.campaigns.models import CampaignState
@@ -73,9 +74,10 @@ def test_a_missing_required_answer_keeps_what_was_entered(client, db_session, pu
     assert responses(db_session, public_campaign) == []
 
 
-def test_an_out_of_range_rating_is_refused(client, db_session, public_campaign):
+@pytest.mark.parametrize("value", ["9", "0", "²", "٣", "４"])
+def test_an_out_of_range_or_tampered_rating_is_refused(client, db_session, public_campaign, value):
     _, hidden = open_form(client, public_campaign)
-    page = client.post(agency_url(public_campaign), data={**VALID_ANSWERS, "E1": "9", **hidden})
+    page = client.post(agency_url(public_campaign), data={**VALID_ANSWERS, "E1": value, **hidden})
     assert page.status_code == 200
     assert 'role="alert"' in page.get_data(as_text=True)
     assert responses(db_session, public_campaign) == []
