@@ -30,3 +30,18 @@ def unique_where(index_name: str, *columns: str, where: str) -> Index:
         sqlite_where=text(where),
         postgresql_where=text(where),
     )
+
+
+class LabelledEnum(enum.Enum):
+    """An enum whose members are ``name = ("value", _l("Label"))``: stored by value, shown by
+    their translated label, so a lifecycle or category and its wording sit on one line."""
+
+    def __new__(cls, value: str, label):
+        member = object.__new__(cls)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return str(self._label)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import survey.db
+from survey.migrations import append_only
 
 revision = "20261128_02"
 down_revision = "20261128_01"
@@ -340,36 +341,13 @@ PROTECTED_TABLES = (
 
 
 def _protect_submitted_data() -> None:
-    postgresql = op.get_bind().dialect.name == "postgresql"
-    if postgresql:
-        op.execute(
-            """CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-               BEGIN RAISE EXCEPTION '% rows are never changed or deleted', TG_TABLE_NAME; END $$"""
-        )
-    for table in PROTECTED_TABLES:
-        if postgresql:
-            op.execute(
-                f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}"
-                " FOR EACH ROW EXECUTE FUNCTION refuse_change()"
-            )
-        else:
-            for event in ("update", "delete"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{event} BEFORE {event.upper()} ON {table}"
-                    f" BEGIN SELECT RAISE(ABORT, '{table} rows are never changed or deleted'); END"
-                )
+    append_only.create_refuse_function()
+    append_only.protect(PROTECTED_TABLES)
 
 
 def _unprotect_submitted_data() -> None:
-    postgresql = op.get_bind().dialect.name == "postgresql"
-    for table in PROTECTED_TABLES:
-        if postgresql:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}")
-        else:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
-    if postgresql:
-        op.execute("DROP FUNCTION IF EXISTS refuse_change()")
+    append_only.unprotect(PROTECTED_TABLES)
+    append_only.drop_refuse_function()
 
 
 def downgrade() -> None:
