@@ -6,6 +6,7 @@ Stored as JSON on the year; the analysis library receives it with every result.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 
 from flask_babel import lazy_gettext as _l
@@ -50,7 +51,17 @@ DEFAULT_CONFIG = {
     "min_group_n": {"public": 30, "deputy": 5, "grassroots": 5, "peer": 5},
     "min_targets": 5,
     "min_targets_per_business_section": 1,
+    # The evaluation standard's scale for self-scores and verified scores (第八条).
+    "self_score_max": 100,
+    # Targets due within this many days are flagged on the home pages.
+    "due_soon_days": 14,
+    # Summary reports are accepted from the first to the last day (MM-DD, in the year itself).
+    "summary_windows": {
+        "half_year": {"opens": "06-15", "closes": "07-15"},
+        "year_end": {"opens": "11-15", "closes": "12-31"},
+    },
 }
+SUMMARY_KINDS = ("half_year", "year_end")
 
 
 class ConfigInvalid(ValueError):
@@ -63,6 +74,40 @@ class ConfigInvalid(ValueError):
 
 def default_config() -> dict:
     return copy.deepcopy(DEFAULT_CONFIG)
+
+
+def with_defaults(config: dict) -> dict:
+    """The configuration with settings added after it was saved taking their defaults."""
+    merged = default_config()
+    merged.update(copy.deepcopy(config))
+    return merged
+
+
+def window_dates(config: dict, kind: str, year: int) -> tuple[dt.date, dt.date]:
+    window = with_defaults(config)["summary_windows"][kind]
+    return _month_day(window["opens"], year), _month_day(window["closes"], year)
+
+
+def _month_day(text: str, year: int) -> dt.date:
+    month, day = (int(part) for part in text.split("-"))
+    return dt.date(year, month, day)
+
+
+def _check_windows(errors, windows) -> None:
+    if not isinstance(windows, dict) or set(windows) != set(SUMMARY_KINDS):
+        errors.append(("summary_windows", str(_l("A window is needed for each summary."))))
+        return
+    for kind in SUMMARY_KINDS:
+        window = windows[kind]
+        path = f"summary_windows.{kind}"
+        try:
+            opens = _month_day(window["opens"], 2024)  # a leap year: 02-29 is a valid day
+            closes = _month_day(window["closes"], 2024)
+        except (TypeError, KeyError, ValueError, AttributeError):
+            errors.append((path, str(_l("Give the window as two days of the year, MM-DD."))))
+            continue
+        if closes < opens:
+            errors.append((path, str(_l("The window must close on or after the day it opens."))))
 
 
 def _number(value) -> float | None:
@@ -105,6 +150,7 @@ def validate(config: dict) -> dict:
     errors: list[tuple[str, str]] = []
     if not isinstance(config, dict):
         raise ConfigInvalid([("", str(_l("The configuration must be an object.")))])
+    config = with_defaults(config)
     unknown = set(config) - set(DEFAULT_CONFIG)
     if unknown:
         errors.append(
@@ -145,6 +191,9 @@ def validate(config: dict) -> dict:
         config.get("min_targets_per_business_section"),
         0,
     )
+    _check_count(errors, "self_score_max", config.get("self_score_max"), 1)
+    _check_count(errors, "due_soon_days", config.get("due_soon_days"), 0)
+    _check_windows(errors, config.get("summary_windows"))
     if errors:
         raise ConfigInvalid(errors)
     from survey.years.evaluation import engine_problem  # late: the engine loads on demand

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FormField, IntegerField, SelectField
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms import DecimalField, FormField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Regexp
 
 from survey.years.config import (
     BAND_LABELS,
@@ -13,6 +13,7 @@ from survey.years.config import (
     DIMENSIONS,
     GROUP_LABELS,
     GROUPS,
+    with_defaults,
 )
 
 
@@ -52,6 +53,16 @@ MinGroupN = _subform(
     }
 )
 
+_MONTH_DAY = Regexp(
+    r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", message=_l("Write MM-DD, e.g. 07-15.")
+)
+SummaryWindow = _subform(
+    {
+        "opens": StringField(_l("From (MM-DD)"), validators=[InputRequired(), _MONTH_DAY]),
+        "closes": StringField(_l("To (MM-DD)"), validators=[InputRequired(), _MONTH_DAY]),
+    }
+)
+
 
 class YearConfigForm(FlaskForm):
     dimension_weights = FormField(DimensionWeights, label=_l("Dimension weights"))
@@ -70,8 +81,18 @@ class YearConfigForm(FlaskForm):
         validators=[InputRequired(), NumberRange(0, 100)],
     )
 
+    self_score_max = IntegerField(
+        _l("Full marks of a self-score"), validators=[InputRequired(), NumberRange(1, 1000)]
+    )
+    due_soon_days = IntegerField(
+        _l("Flag targets due within (days)"), validators=[InputRequired(), NumberRange(0, 366)]
+    )
+    half_year_window = FormField(SummaryWindow, label=_l("Half-year summary accepted"))
+    year_end_window = FormField(SummaryWindow, label=_l("Year-end summary accepted"))
+
     @classmethod
     def from_config(cls, config: dict, **kwargs):
+        config = with_defaults(config)
         data = {
             "dimension_weights": config["dimension_weights"],
             "group_weights_effectiveness": config["group_weights"]["effectiveness"],
@@ -81,6 +102,10 @@ class YearConfigForm(FlaskForm):
             "min_cell_size": config["min_cell_size"],
             "min_targets": config["min_targets"],
             "min_targets_per_business_section": config["min_targets_per_business_section"],
+            "self_score_max": config["self_score_max"],
+            "due_soon_days": config["due_soon_days"],
+            "half_year_window": config["summary_windows"]["half_year"],
+            "year_end_window": config["summary_windows"]["year_end"],
         }
         return cls(data=data, **kwargs)
 
@@ -99,12 +124,20 @@ class YearConfigForm(FlaskForm):
             "min_cell_size": self.min_cell_size.data,
             "min_targets": self.min_targets.data,
             "min_targets_per_business_section": self.min_targets_per_business_section.data,
+            "self_score_max": self.self_score_max.data,
+            "due_soon_days": self.due_soon_days.data,
+            "summary_windows": {
+                "half_year": dict(self.half_year_window.data),
+                "year_end": dict(self.year_end_window.data),
+            },
         }
 
     def add_config_error(self, path: str, message: str) -> None:
         """Show a ConfigInvalid message beside the fields its path names: on one number, on a
         group of them (weights that do not add up, bands that do not fall), or on the form."""
         head, _, rest = path.partition(".")
+        if head == "summary_windows" and rest:
+            head, rest = f"{rest}_window", ""
         if head == "group_weights" and rest:
             dimension, _, rest = rest.partition(".")
             head = f"group_weights_{dimension}"

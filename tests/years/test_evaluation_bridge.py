@@ -16,7 +16,7 @@ def test_default_year_config_becomes_the_engine_config():
     for group, n in year["min_group_n"].items():
         assert stored["groups"][group]["min_n"] == n
     assert engine_problem(year) is None
-    assert validate(year) is year
+    assert validate(year) == year
 
 
 def test_edited_weights_reach_the_engine():

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import func, select
 
 from survey.audit.models import AuditEntry
-from survey.years.config import DEFAULT_CONFIG
+from survey.years.config import DEFAULT_CONFIG, validate, window_dates
 from survey.years.models import AssessmentYear, YearState
 from tests.fixtures.client import form_errors
 
@@ -26,8 +27,17 @@ def config_form(config: dict) -> dict:
         data[f"bands-{name}"] = value
     for name, value in config["min_group_n"].items():
         data[f"min_group_n-{name}"] = value
-    for name in ("min_cell_size", "min_targets", "min_targets_per_business_section"):
+    for name in (
+        "min_cell_size",
+        "min_targets",
+        "min_targets_per_business_section",
+        "self_score_max",
+        "due_soon_days",
+    ):
         data[name] = config[name]
+    for kind, window in config["summary_windows"].items():
+        for name, value in window.items():
+            data[f"{kind}_window-{name}"] = value
     return data
 
 
@@ -191,6 +201,32 @@ def test_bands_must_fall(world, login, db_session, bands):
     assert response.status_code == 200
     assert len(form_errors(response.get_data(as_text=True))) == 1
     assert fresh(db_session, world.year).config == DEFAULT_CONFIG
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ({"opens": "07-15", "closes": "06-15"}, "结束日期不能早于开始日期"),
+        ({"opens": "02-30", "closes": "03-01"}, "MM-DD"),
+        ({"opens": "7-1", "closes": "07-31"}, "MM-DD"),
+    ],
+)
+def test_summary_windows_must_be_real_days_in_order(world, login, db_session, window, message):
+    response = login(world.supervisor).post(
+        f"/admin/years/{world.year.id}",
+        data=config_form(changed(summary_windows__half_year=window)),
+    )
+    assert response.status_code == 200
+    errors = form_errors(response.get_data(as_text=True))
+    assert len(errors) == 1 and message in errors[0]
+    assert fresh(db_session, world.year).config == DEFAULT_CONFIG
+
+
+def test_a_year_saved_before_a_setting_existed_reads_its_default(app, world, db_session):
+    old = copy.deepcopy(DEFAULT_CONFIG)
+    del old["summary_windows"], old["due_soon_days"]
+    assert validate(old) == DEFAULT_CONFIG
+    assert window_dates(old, "year_end", 2026) == (dt.date(2026, 11, 15), dt.date(2026, 12, 31))
 
 
 @pytest.mark.parametrize(
