@@ -1,0 +1,138 @@
+"""Reading targets within what a user may see: the agency portal reads only its own agency's
+(through ``g.agency``), the admin portal only agencies of the office's jurisdictions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from survey.agencies.models import Agency
+from survey.agencies.queries import scope_ids
+from survey.targets.models import (
+    Completion,
+    LedgerEntry,
+    SetState,
+    Target,
+    TargetAdjustment,
+    TargetSet,
+)
+from survey.years.config import with_defaults
+from survey.years.models import AssessmentYear, YearState
+
+
+def working_year(session: Session, agency: Agency) -> AssessmentYear | None:
+    """The year an agency works in: its jurisdiction's open year (at most one)."""
+    return session.scalar(
+        select(AssessmentYear).where(
+            AssessmentYear.jurisdiction_id == agency.jurisdiction_id,
+            AssessmentYear.state == YearState.open,
+        )
+    )
+
+
+def set_of(session: Session, agency_id: int, year_id: int) -> TargetSet | None:
+    return session.scalar(
+        select(TargetSet)
+        .where(TargetSet.agency_id == agency_id, TargetSet.year_id == year_id)
+        .options(selectinload(TargetSet.targets).selectinload(Target.assessment))
+    )
+
+
+def own_target_or_404(session: Session, agency: Agency, target_id: int) -> Target:
+    """A target of ``agency``: another agency's id is simply not found (no existence leak)."""
+    target = session.get(Target, target_id)
+    if target is None or target.target_set.agency_id != agency.id:
+        abort(404)
+    return target
+
+
+def target_in_scope_or_404(session: Session, user, target_id: int) -> Target:
+    target = session.get(Target, target_id)
+    if target is None or target.target_set.agency.jurisdiction_id not in scope_ids(session, user):
+        abort(404)
+    return target
+
+
+def set_in_scope_or_404(session: Session, user, set_id: int) -> TargetSet:
+    target_set = session.get(TargetSet, set_id)
+    if target_set is None or target_set.agency.jurisdiction_id not in scope_ids(session, user):
+        abort(404)
+    return target_set
+
+
+def adjustment_in_scope_or_404(session: Session, user, adjustment_id: int) -> TargetAdjustment:
+    adjustment = session.get(TargetAdjustment, adjustment_id)
+    if adjustment is None:
+        abort(404)
+    target_in_scope_or_404(session, user, adjustment.target_id)
+    return adjustment
+
+
+@dataclass(frozen=True)
+class Flag:
+    target: Target
+    days: int  # days left (due soon) or days past the deadline (overdue)
+
+
+@dataclass
+class DeadlineFlags:
+    due_soon: list[Flag]
+    overdue: list[Flag]
+
+
+def deadline_flags(targets, today: dt.date, due_soon_days: int) -> DeadlineFlags:
+    """Approved, live targets not yet reported done, by their deadline against ``today``."""
+    flags = DeadlineFlags([], [])
+    for target in targets:
+        if target.withdrawn_at is not None or target.deadline is None or is_done(target):
+            continue
+        left = (target.deadline - today).days
+        if left < 0:
+            flags.overdue.append(Flag(target, -left))
+        elif left <= due_soon_days:
+            flags.due_soon.append(Flag(target, left))
+    flags.overdue.sort(key=lambda flag: -flag.days)
+    flags.due_soon.sort(key=lambda flag: flag.days)
+    return flags
+
+
+def is_done(target: Target) -> bool:
+    return target.assessment is not None and target.assessment.status is Completion.done
+
+
+def due_soon_days(year: AssessmentYear) -> int:
+    return with_defaults(year.config)["due_soon_days"]
+
+
+def approved_targets(session: Session, year_ids, agency_ids=None) -> list[Target]:
+    statement = (
+        select(Target)
+        .join(TargetSet)
+        .where(
+            TargetSet.year_id.in_(list(year_ids)),
+            TargetSet.state == SetState.approved,
+            Target.withdrawn_at.is_(None),
+        )
+        .options(selectinload(Target.assessment), selectinload(Target.target_set))
+        .order_by(Target.deadline, Target.id)
+    )
+    if agency_ids is not None:
+        statement = statement.where(TargetSet.agency_id.in_(list(agency_ids)))
+    return list(session.scalars(statement))
+
+
+def latest_ledger_dates(session: Session, target_ids) -> dict[int, dt.date]:
+    ids = list(target_ids)
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(LedgerEntry.target_id, func.max(LedgerEntry.entry_date))
+            .where(LedgerEntry.target_id.in_(ids))
+            .group_by(LedgerEntry.target_id)
+        ).all()
+    )
