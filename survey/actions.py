@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 
 from survey.db import db
 from survey.errors import DomainError
@@ -29,14 +31,27 @@ def flash_error(message: str) -> None:
     flash(message, "error")
 
 
+STALE_MESSAGE = _l(
+    "Someone else changed this record after you opened it. Your changes were not saved: open"
+    " it again to see the current version."
+)
+
+
 def commit_or_report(report: Callable[[str], None], action: Callable[[], object]) -> Outcome:
     """Run ``action``; commit and return its value, or roll back and ``report`` the message
-    (a form's error list's ``append``, or ``flash_error``)."""
+    (a form's error list's ``append``, or ``flash_error``) — each of its ``problems`` when the
+    error lists several. A row changed by another request since it was read (its revision
+    moved on: ``StaleDataError``) is reported the same way, never overwritten."""
     try:
         value = action()
+        db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        report(str(error.message))
+        for message in getattr(error, "problems", None) or [error.message]:
+            report(str(message))
         return Outcome(False)
-    db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        report(str(STALE_MESSAGE))
+        return Outcome(False)
     return Outcome(True, value)

@@ -45,7 +45,7 @@ admin_users = Blueprint("users", __name__, url_prefix="/users")
 
 def home_for(user: User) -> str:
     if user.role.is_agency_role:
-        return url_for("agency.agencies.home")
+        return url_for("agency.home.index")
     return url_for("admin.home.index")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -34,7 +34,6 @@ from survey.portals import viewer_may_read
 
 admin_jurisdictions = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
 admin_agencies = Blueprint("agencies", __name__, url_prefix="/agencies")
-agency_home = Blueprint("agencies", __name__)
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -273,8 +272,3 @@ def import_template():
 
 
 # --- the agency's own portal -------------------------------------------------------------
-
-
-@agency_home.route("/")
-def home():
-    return render_template("agencies/agency_home.html", agency=g.agency)

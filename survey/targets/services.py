@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import Role, User
+from survey.actions import STALE_MESSAGE
 from survey.agencies.models import Agency
 from survey.audit.services import audited, record, snapshot
 from survey.db import utcnow
@@ -69,12 +70,7 @@ class SubmissionRefused(DomainError):
 
 class StaleForm(DomainError):
     def __init__(self):
-        super().__init__(
-            _l(
-                "Someone else changed this record after you opened it. Your changes were not"
-                " saved: open it again to see the current version."
-            )
-        )
+        super().__init__(STALE_MESSAGE)
 
 
 def check_revision(row, revision: int | None) -> None:
@@ -414,3 +410,26 @@ def decide_adjustment(
         jurisdiction_id=target_set.agency.jurisdiction_id,
         after={"state": adjustment.state.value, "comment": adjustment.decision_comment},
     )
+
+
+def _readable(name: str, value, sections: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "section_id":
+        return sections.get(value, str(value))
+    if name in {"category", "duty", "oversight"}:
+        return _from_plain(name, value).label
+    return str(value)
+
+
+def readable_changes(adjustment: TargetAdjustment) -> list[tuple[str, str, str]]:
+    """(field, value now, value requested) in words, for the request's reader."""
+    sections = {s.id: s.name for s in adjustment.target.target_set.agency.sections}
+    return [
+        (
+            str(FIELD_LABELS[name]),
+            _readable(name, adjustment.before.get(name), sections),
+            _readable(name, value, sections),
+        )
+        for name, value in adjustment.changes.items()
+    ]
