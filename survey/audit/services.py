@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+from decimal import Decimal
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,8 @@ def _plain(value):
         return value.value
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # exact, as entered: 92.5 stays "92.5"
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

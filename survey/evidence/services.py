@@ -16,10 +16,10 @@ from survey.evidence.models import EvidenceFile, EvidenceOwner
 MAX_FILES_PER_UPLOAD = 5
 
 
-def uploads(files: list[FileStorage]) -> list[tuple[str, bytes]]:
+def uploads(files: list[FileStorage] | None) -> list[tuple[str, bytes]]:
     """The non-empty file fields of a form as (name, bytes); an empty file input sends an
-    unnamed part, which is no upload."""
-    return [(f.filename, f.read()) for f in files if f is not None and f.filename]
+    unnamed part, which is no upload, and a form without the input sends nothing."""
+    return [(f.filename, f.read()) for f in files or [] if f is not None and f.filename]
 
 
 def attach(

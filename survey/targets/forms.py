@@ -134,7 +134,7 @@ class ReviewForm(RevisionForm):
     comment = TextAreaField(_l("Comments"), validators=[LONG_TEXT])
     decision = SelectField(
         _l("Decision"),
-        choices=[("approve", _l("Approve")), ("return", _l("Return for revision"))],
+        choices=lambda: [("approve", _l("Approve")), ("return", _l("Return for revision"))],
         validators=[DataRequired()],
     )
 
@@ -143,6 +143,6 @@ class DecisionForm(FlaskForm):
     comment = TextAreaField(_l("Comments"), validators=[LONG_TEXT])
     decision = SelectField(
         _l("Decision"),
-        choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
+        choices=lambda: [("approve", _l("Approve")), ("reject", _l("Reject"))],
         validators=[DataRequired()],
     )
