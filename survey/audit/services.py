@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-from decimal import Decimal
 from contextlib import contextmanager
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
