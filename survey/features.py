@@ -1,13 +1,20 @@
 """Which feature blueprint hangs under which portal, in the feature order of STYLE rule 2."""
 
 from survey.accounts.views import admin_users, auth, own_account
-from survey.agencies.views import admin_agencies, admin_jurisdictions, agency_home
+from survey.agencies.views import admin_agencies, admin_jurisdictions
+from survey.assessment.views import admin_assessment
 from survey.audit.views import admin_audit
 from survey.campaigns.views import admin_campaigns
-from survey.home.views import admin_home, public_home
+from survey.evidence.views import admin_evidence, agency_evidence
+from survey.filings.views import agency_filings
+from survey.home.views import admin_home, agency_home, public_home
+from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
 from survey.responses.admin_views import admin_results
 from survey.responses.respondent import respond
+from survey.targets.admin_views import admin_targets
+from survey.targets.agency_views import agency_targets
+from survey.verification.views import admin_verification
 from survey.years.views import admin_years
 
 FEATURE_BLUEPRINTS = [
@@ -20,9 +27,17 @@ FEATURE_BLUEPRINTS = [
     ("admin", admin_jurisdictions),
     ("admin", admin_agencies),
     ("admin", admin_years),
+    ("admin", admin_targets),
+    ("admin", admin_evidence),
     ("admin", admin_questionnaires),
     ("admin", admin_campaigns),
     ("admin", admin_results),
+    ("admin", admin_indicators),
+    ("admin", admin_verification),
+    ("admin", admin_assessment),
     ("admin", admin_audit),
     ("agency", agency_home),
+    ("agency", agency_targets),
+    ("agency", agency_filings),
+    ("agency", agency_evidence),
 ]

@@ -28,6 +28,10 @@ ACTION_LABELS = {
     "year.close": _l("Year closed"),
     "response.review": _l("Flagged response reviewed"),
     "responses.import": _l("Questionnaires imported"),
+    "visit.record": _l("On-site visit recorded"),
+    "score.adjust": _l("Score adjusted"),
+    "duty_finding.record": _l("Duty finding recorded"),
+    "indicators.import": _l("Public-indicator scores imported"),
 }
 
 ENTITY_LABELS = {
@@ -38,6 +42,10 @@ ENTITY_LABELS = {
     "assessment_years": _l("Assessment year"),
     "responses": _l("Response"),
     "campaigns": _l("Campaign"),
+    "verification_visits": _l("On-site visit"),
+    "score_adjustments": _l("Score adjustment"),
+    "duty_findings": _l("Duty finding"),
+    "indicator_imports": _l("Public-indicator import"),
 }
 
 

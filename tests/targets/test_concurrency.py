@@ -1,0 +1,43 @@
+"""Two people saving the same record: the second save of a stale form is refused with a message
+and never overwrites, whether its revision is old when it arrives or is overtaken while the
+save runs (SQLAlchemy's version check on the UPDATE)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from survey.actions import commit_or_report
+from survey.targets import services
+from survey.targets.models import Target
+from tests.targets.conftest import complete_values, make_set
+
+
+def test_a_save_overtaken_mid_flight_is_refused(app, world, open_year, db_session):
+    target_set = make_set(app, db_session, world, count=1)
+    target_id = target_set.live_targets[0].id
+    with app.test_request_context():
+        from survey.db import db
+
+        target = db.session.get(Target, target_id)
+        shown = target.revision
+        # Another request commits a change after this one read the row.
+        db.session.connection().execute(
+            text("UPDATE targets SET title = '别人的修改', revision = revision + 1 WHERE id = :id"),
+            {"id": target_id},
+        )
+        messages = []
+        outcome = commit_or_report(
+            messages.append,
+            lambda: services.save_target(
+                db.session,
+                world.editor_a,
+                target.target_set,
+                complete_values(db.session, world.agency_a, 1, title="我的修改"),
+                target=target,
+                revision=shown,
+            ),
+        )
+    assert not outcome
+    assert messages and "已被他人修改" in messages[0]
+    db_session.expire_all()
+    assert db_session.get(Target, target_id).title == "别人的修改"
