@@ -150,7 +150,7 @@ def _csv_chunks(table: list[list]):
 @viewer_may_read
 def inputs_csv(year_id: int):
     year = _year_or_404(year_id)
-    name = request.args.get("table", "")
+    name = request.args.get("table", "timeliness")
     if name not in TABLES:
         abort(404)
     table = TABLES[name](year)

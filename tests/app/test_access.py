@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from survey.agencies.models import Section
+from survey.evidence.models import EvidenceFile, EvidenceOwner
+from survey.targets.models import Target, TargetAdjustment, TargetSet
 from tests.responses.admin.conftest import make_campaign
 
 PUBLIC_ENDPOINTS = {
@@ -46,8 +48,35 @@ def city_values(world, db_session) -> dict:
     """Ids of records that belong to the city (out of a district office's scope)."""
     section = db_session.scalar(select(Section).where(Section.agency_id == world.agency_a.id))
     campaign = make_campaign(db_session, world)  # a city campaign
+    target_set = TargetSet(agency_id=world.agency_a.id, year_id=world.year.id)
+    target = Target(target_set=target_set, title="甲局的目标")
+    db_session.add(target)
+    db_session.flush()
+    adjustment = TargetAdjustment(
+        target_id=target.id,
+        reason="调整",
+        changes={"title": "新"},
+        before={"title": "甲局的目标"},
+        requested_by_id=world.editor_a.id,
+    )
+    evidence = EvidenceFile(
+        agency_id=world.agency_a.id,
+        owner_type=EvidenceOwner.filing,
+        owner_id=1,
+        filename="a.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by_id=world.editor_a.id,
+    )
+    db_session.add_all([adjustment, evidence])
     db_session.commit()
     return {
+        "set_id": target_set.id,
+        "target_id": target.id,
+        "adjustment_id": adjustment.id,
+        "evidence_id": evidence.id,
+        "kind": "work_plan",
         "campaign_id": campaign.id,
         "version_id": campaign.questionnaire_version_id,
         "agency_id": world.agency_a.id,

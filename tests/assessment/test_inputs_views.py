@@ -123,10 +123,12 @@ def test_comprehensiveness_csv(login, world, scene):
     assert b[13] == ""
 
 
-def test_unknown_table_is_not_found(login, world, scene):
-    assert login(world.supervisor).get(csv_url(world, "scores")).status_code == 404
-    no_table = f"/admin/assessment/{world.year.id}/inputs.csv"
-    assert login(world.supervisor).get(no_table).status_code == 404
+def test_unknown_table_is_not_found_and_none_means_timeliness(login, world, scene):
+    client = login(world.supervisor)
+    assert client.get(csv_url(world, "scores")).status_code == 404
+    no_table = client.get(f"/admin/assessment/{world.year.id}/inputs.csv")
+    assert no_table.status_code == 200
+    assert no_table.data == client.get(csv_url(world, "timeliness")).data
 
 
 def test_viewer_may_read(login, world, scene):
