@@ -17,7 +17,7 @@ from survey.accounts.models import Role, User
 from survey.accounts.services import create_user
 from survey.agencies import services as agencies
 from survey.agencies.models import Agency, AgencyKind, Jurisdiction
-from survey.demo import evaluation
+from survey.demo import evaluation, targets
 from survey.years import services as years
 
 logger = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ def load(session: Session) -> list[DemoLogin]:
     years.open_year(session, None, year)
     supervisor = session.scalar(select(User).where(User.username == "bianban"))
     evaluation.load(session, year, supervisor)
+    targets.load(session, year, supervisor)
     logger.info("demo data loaded: %d agencies", len(by_name))
     return demo_logins()
 
