@@ -10,6 +10,7 @@ overdue flags show whenever the demo is loaded.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import Role, User
-from survey.accounts.services import create_user
+from survey.accounts.passwords import hash_password
 from survey.agencies.models import Agency
 from survey.campaigns.printing import FONT
 from survey.clock import beijing_today
@@ -54,6 +55,11 @@ CATEGORIES = list(Category)
 # The other agencies' staff must set their own password at first login: only the printed demo
 # logins use the documented demo password.
 DEMO_STAFF_PASSWORD = "demo-staff-2026"  # noqa: S105 — demo only, must be changed on login
+
+
+@functools.cache
+def _staff_hash() -> str:
+    return hash_password(DEMO_STAFF_PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -173,21 +179,21 @@ def _progress(session, editor, target, today, *, done: bool, late: bool, with_fi
 
 
 def _staff(session: Session, agency: Agency, number: int) -> tuple[User, User]:
-    """An editor and a leader for an agency the printed demo logins do not cover."""
+    """An editor and a leader for an agency the printed demo logins do not cover. They share
+    one password hash (hashing is deliberately slow) and must change it at first login."""
     made = []
     for role, title in ((Role.agency_editor, "填报员"), (Role.agency_leader, "负责人")):
-        made.append(
-            create_user(
-                session,
-                None,
-                username=f"demo{number:02d}-{'editor' if role is Role.agency_editor else 'leader'}",
-                display_name=f"{agency.short_name or agency.name} {title}",
-                role=role,
-                password=DEMO_STAFF_PASSWORD,
-                must_change_password=True,
-                agency_id=agency.id,
-            )
+        user = User(
+            username=f"demo{number:02d}-{role.value.removeprefix('agency_')}",
+            display_name=f"{agency.short_name or agency.name} {title}",
+            role=role,
+            agency_id=agency.id,
+            password_hash=_staff_hash(),
+            must_change_password=True,
         )
+        session.add(user)
+        made.append(user)
+    session.flush()
     return made[0], made[1]
 
 

@@ -15,6 +15,10 @@ from survey.accounts.models import User
 from survey.agencies.models import Agency, Jurisdiction
 from survey.cli import main
 from survey.demo.loader import DEMO_PASSWORD
+from survey.evidence.models import EvidenceFile
+from survey.indicators.models import PublicIndicatorScore
+from survey.targets.models import LedgerEntry, SelfAssessment, SetState, TargetAdjustment, TargetSet
+from survey.verification.models import ScoreAdjustment, Visit
 from survey.years.models import AssessmentYear, YearState
 
 
@@ -32,7 +36,7 @@ def run(*args, input=None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
-def test_upgrade_then_demo_then_demo_again(cli_env):
+def test_upgrade_then_demo_then_demo_again(cli_env, tmp_path):
     result = run("db", "upgrade")
     assert result.exit_code == 0, result.output
     result = run("demo")
@@ -50,6 +54,17 @@ def test_upgrade_then_demo_then_demo_again(cli_env):
         assert agencies >= 40
         assert set(districts) == {"市中区", "薛城区", "峄城区", "台儿庄区", "山亭区", "滕州市"}
         assert year.state is YearState.open
+        states = session.scalars(select(TargetSet.state)).all()
+        assert set(states) == set(SetState)
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) >= 20
+        assert session.scalar(select(func.count()).select_from(SelfAssessment)) >= 15
+        assert session.scalar(select(func.count()).select_from(Visit)) == 1
+        assert session.scalar(select(func.count()).select_from(ScoreAdjustment)) == 1
+        assert session.scalar(select(func.count()).select_from(PublicIndicatorScore)) > 0
+        assert session.scalar(select(func.count()).select_from(TargetAdjustment)) == 1
+        for evidence in session.scalars(select(EvidenceFile)):
+            path = tmp_path / "evidence" / evidence.sha256[:2] / evidence.sha256
+            assert path.read_bytes().startswith(b"%PDF-")
     result = run("demo")  # second time: nothing added
     assert "already has data" in result.output
     with Session(engine) as session:
