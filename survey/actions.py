@@ -11,11 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from survey.db import db
-from survey.errors import DomainError
+from survey.errors import DomainError, StaleRecord
 
 
 @dataclass(frozen=True)
@@ -29,12 +28,6 @@ class Outcome:
 
 def flash_error(message: str) -> None:
     flash(message, "error")
-
-
-STALE_MESSAGE = _l(
-    "Someone else changed this record after you opened it. Your changes were not saved: open"
-    " it again to see the current version."
-)
 
 
 def commit_or_report(report: Callable[[str], None], action: Callable[[], object]) -> Outcome:
@@ -52,6 +45,6 @@ def commit_or_report(report: Callable[[str], None], action: Callable[[], object]
         return Outcome(False)
     except StaleDataError:
         db.session.rollback()
-        report(str(STALE_MESSAGE))
+        report(str(StaleRecord().message))
         return Outcome(False)
     return Outcome(True, value)

@@ -20,6 +20,18 @@ class DomainError(Exception):
         self.message = message
 
 
+class StaleRecord(DomainError):
+    """The row changed after the form showing it was opened: the save is refused, not merged."""
+
+    def __init__(self):
+        super().__init__(
+            _l(
+                "Someone else changed this record after you opened it. Your changes were not"
+                " saved: open it again to see the current version."
+            )
+        )
+
+
 ERROR_TITLES = {
     400: _l("Bad request"),
     403: _l("Access denied"),

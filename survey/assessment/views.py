@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from survey.agencies.queries import scope_ids
 from survey.assessment.inputs import (
     LATE,
     NOT_DONE,
@@ -28,6 +27,7 @@ from survey.spreadsheets import safe_text
 from survey.targets.models import Category
 from survey.verification.models import FindingKind, Severity
 from survey.years.models import AssessmentYear
+from survey.years.queries import year_or_404
 
 admin_assessment = Blueprint("assessment", __name__, url_prefix="/assessment")
 
@@ -40,11 +40,8 @@ OUTCOME_LABELS = {
 CSV_ROWS_PER_CHUNK = 500
 
 
-def _year_or_404(year_id: int) -> AssessmentYear:
-    year = db.session.get(AssessmentYear, year_id)
-    if year is None or year.jurisdiction_id not in scope_ids(db.session, current_user):
-        abort(404)
-    return year
+def _year_or_404(year_id) -> AssessmentYear:
+    return year_or_404(db.session, current_user, year_id)
 
 
 @admin_assessment.route("/<int:year_id>/inputs")

@@ -21,6 +21,7 @@ from survey.db import db
 from survey.portals import viewer_may_read
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.years.models import AssessmentYear, YearState
+from survey.years.queries import year_or_404
 
 admin_campaigns = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -41,10 +42,7 @@ def index():
 
 
 def _year_or_404(year_id) -> AssessmentYear:
-    year = db.session.get(AssessmentYear, year_id) if year_id else None
-    if year is None or year.jurisdiction_id not in scope_ids(db.session, current_user):
-        abort(404)
-    return year
+    return year_or_404(db.session, current_user, year_id)
 
 
 def _fill_choices(form: CampaignForm, year: AssessmentYear) -> None:

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from survey.agencies.queries import scope_ids
 from survey.db import db
 from survey.indicators import importing, queries
 from survey.portals import viewer_may_read
 from survey.spreadsheets import XLSX_MIMETYPE
 from survey.years.models import AssessmentYear
+from survey.years.queries import year_or_404
 
 admin_indicators = Blueprint("indicators", __name__, url_prefix="/indicators")
 
@@ -26,11 +26,8 @@ class IndicatorImportForm(FlaskForm):
     file = FileField(_l("Excel file (.xlsx)"), validators=[FileRequired()])
 
 
-def _year_or_404(year_id: int) -> AssessmentYear:
-    year = db.session.get(AssessmentYear, year_id)
-    if year is None or year.jurisdiction_id not in scope_ids(db.session, current_user):
-        abort(404)
-    return year
+def _year_or_404(year_id) -> AssessmentYear:
+    return year_or_404(db.session, current_user, year_id)
 
 
 @admin_indicators.route("/<int:year_id>")

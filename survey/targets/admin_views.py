@@ -21,7 +21,7 @@ from survey.filings.services import filing_of
 from survey.portals import viewer_may_read
 from survey.targets import services
 from survey.targets.forms import DecisionForm, ReviewForm
-from survey.targets.models import Category, TargetAdjustment
+from survey.targets.models import Category
 from survey.targets.overview import year_overview
 from survey.targets.queries import (
     adjustment_in_scope_or_404,
@@ -30,6 +30,7 @@ from survey.targets.queries import (
     set_in_scope_or_404,
     set_of,
     target_in_scope_or_404,
+    target_records,
 )
 from survey.years.models import AssessmentYear, YearState
 
@@ -143,26 +144,11 @@ def review(set_id: int):
 @viewer_may_read
 def show(target_id: int):
     target = target_in_scope_or_404(db.session, current_user, target_id)
-    entry_files = files_of(db.session, EvidenceOwner.ledger_entry, [e.id for e in target.ledger])
-    assessment_files = (
-        files_of(db.session, EvidenceOwner.self_assessment, [target.assessment.id])[
-            target.assessment.id
-        ]
-        if target.assessment
-        else []
-    )
-    adjustments = db.session.scalars(
-        select(TargetAdjustment)
-        .where(TargetAdjustment.target_id == target.id)
-        .order_by(TargetAdjustment.id)
-    ).all()
     return render_template(
         "targets/admin/show.html",
         target=target,
         target_set=target.target_set,
-        entry_files=entry_files,
-        assessment_files=assessment_files,
-        adjustments=adjustments,
+        records=target_records(db.session, target),
         readable_changes=services.readable_changes,
         decision_form=DecisionForm(),
     )

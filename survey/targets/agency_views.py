@@ -10,13 +10,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from survey.actions import commit_or_report, flash_error
 from survey.clock import beijing_today
 from survey.db import db
-from survey.evidence.models import EvidenceOwner
-from survey.evidence.services import files_of, uploads
+from survey.evidence.services import uploads
 from survey.targets import services, tracking
 from survey.targets.forms import (
     AdjustmentForm,
@@ -25,12 +23,13 @@ from survey.targets.forms import (
     RevisionForm,
     TargetForm,
 )
-from survey.targets.models import Completion, TargetAdjustment
+from survey.targets.models import Completion
 from survey.targets.queries import (
     deadline_flags,
     due_soon_days,
     own_target_or_404,
     set_of,
+    target_records,
     working_year,
 )
 
@@ -165,19 +164,6 @@ def _render_show(target, **forms):
     ledger_form = forms.get("ledger_form") or LedgerForm()
     if ledger_form.entry_date.data is None and request.method == "GET":
         ledger_form.entry_date.data = beijing_today()
-    entry_files = files_of(db.session, EvidenceOwner.ledger_entry, [e.id for e in target.ledger])
-    assessment_files = (
-        files_of(db.session, EvidenceOwner.self_assessment, [target.assessment.id])[
-            target.assessment.id
-        ]
-        if target.assessment
-        else []
-    )
-    adjustments = db.session.scalars(
-        select(TargetAdjustment)
-        .where(TargetAdjustment.target_id == target.id)
-        .order_by(TargetAdjustment.id)
-    ).all()
     return render_template(
         "targets/agency/show.html",
         target=target,
@@ -185,9 +171,7 @@ def _render_show(target, **forms):
         ledger_form=ledger_form,
         assessment_form=assessment_form,
         adjustment_form=adjustment_form,
-        entry_files=entry_files,
-        assessment_files=assessment_files,
-        adjustments=adjustments,
+        records=target_records(db.session, target),
         readable_changes=services.readable_changes,
         score_max=target.target_set.year.config.get("self_score_max", 100),
     )

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from survey.agencies.models import Agency
 from survey.agencies.queries import scope_ids
+from survey.evidence.models import EvidenceOwner
+from survey.evidence.services import files_of
 from survey.targets.models import (
     Completion,
     LedgerEntry,
@@ -136,3 +138,29 @@ def latest_ledger_dates(session: Session, target_ids) -> dict[int, dt.date]:
             .group_by(LedgerEntry.target_id)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class TargetRecords:
+    """What a target's page shows besides the target: evidence by ledger entry, the
+    self-assessment's evidence, and every adjustment request in order."""
+
+    entry_files: dict
+    assessment_files: list
+    adjustments: list[TargetAdjustment]
+
+
+def target_records(session: Session, target: Target) -> TargetRecords:
+    entry_files = files_of(session, EvidenceOwner.ledger_entry, [e.id for e in target.ledger])
+    assessment_files = []
+    if target.assessment is not None:
+        assessment_id = target.assessment.id
+        assessment_files = files_of(session, EvidenceOwner.self_assessment, [assessment_id])[
+            assessment_id
+        ]
+    adjustments = session.scalars(
+        select(TargetAdjustment)
+        .where(TargetAdjustment.target_id == target.id)
+        .order_by(TargetAdjustment.id)
+    ).all()
+    return TargetRecords(entry_files, assessment_files, list(adjustments))

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import Role, User
-from survey.actions import STALE_MESSAGE
 from survey.agencies.models import Agency
 from survey.audit.services import audited, record, snapshot
 from survey.db import utcnow
-from survey.errors import DomainError
+from survey.errors import DomainError, StaleRecord
 from survey.targets.models import (
     AdjustmentState,
     Category,
@@ -68,14 +67,9 @@ class SubmissionRefused(DomainError):
         self.problems = problems
 
 
-class StaleForm(DomainError):
-    def __init__(self):
-        super().__init__(STALE_MESSAGE)
-
-
 def check_revision(row, revision: int | None) -> None:
     if revision is not None and revision != row.revision:
-        raise StaleForm()
+        raise StaleRecord()
 
 
 def require_leader(actor: User) -> None:

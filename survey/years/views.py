@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,15 +17,13 @@ from survey.years import services
 from survey.years.config import ConfigInvalid
 from survey.years.forms import NewYearForm, YearConfigForm
 from survey.years.models import AssessmentYear
+from survey.years.queries import year_or_404
 
 admin_years = Blueprint("years", __name__, url_prefix="/years")
 
 
-def _year_or_404(year_id: int) -> AssessmentYear:
-    year = db.session.get(AssessmentYear, year_id)
-    if year is None or year.jurisdiction_id not in scope_ids(db.session, current_user):
-        abort(404)
-    return year
+def _year_or_404(year_id) -> AssessmentYear:
+    return year_or_404(db.session, current_user, year_id)
 
 
 @admin_years.route("/")

@@ -1,0 +1,18 @@
+"""Reading assessment years within what an office user may see."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy.orm import Session
+
+from survey.agencies.queries import scope_ids
+from survey.years.models import AssessmentYear
+
+
+def year_or_404(session: Session, user, year_id: int | None) -> AssessmentYear:
+    """The year if it belongs to a jurisdiction the user's office supervises; 404 otherwise
+    (another office's year looks like no year at all)."""
+    year = session.get(AssessmentYear, year_id) if year_id else None
+    if year is None or year.jurisdiction_id not in scope_ids(session, user):
+        abort(404)
+    return year
