@@ -12,6 +12,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from survey.agencies.models import Section
+from survey.audit.labels import ACTION_LABELS, ENTITY_LABELS
+from survey.audit.models import AuditEntry
 from survey.targets import services
 from survey.targets.models import Category, Duty, Oversight, SetState, TargetSet
 
@@ -25,6 +27,16 @@ def frozen_today(monkeypatch):
     instant = dt.datetime(2026, 8, 1, 2, 0, tzinfo=dt.UTC)  # 10:00 in Beijing
     monkeypatch.setattr("survey.clock.utcnow", lambda: instant)
     return TODAY
+
+
+@pytest.fixture(autouse=True)
+def every_action_is_named(db_session):
+    """After each test: the audit screen has a name for every action and record it wrote."""
+    yield
+    db_session.expire_all()
+    for action, entity in db_session.execute(select(AuditEntry.action, AuditEntry.entity_type)):
+        assert action in ACTION_LABELS, action
+        assert entity in ENTITY_LABELS, entity
 
 
 @pytest.fixture
