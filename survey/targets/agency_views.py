@@ -80,6 +80,9 @@ def _editable_set():
 @agency_targets.route("/new", methods=["GET", "POST"])
 def create():
     target_set = _editable_set()
+    if not target_set.is_editable:
+        flash_error(_("Approved or submitted targets change only through an adjustment request."))
+        return redirect(url_for(".index"))
     form = TargetForm()
     form.set_sections(g.agency.live_sections)
     if form.validate_on_submit():

@@ -157,6 +157,8 @@ def test_a_submitted_or_approved_target_cannot_be_edited(
     client = login(world.editor_a)
     page = client.get(f"/agency/targets/{target.id}/edit", follow_redirects=True)
     assert "只能通过调整申请修改" in page.get_data(as_text=True)
+    page = client.get("/agency/targets/new", follow_redirects=True)
+    assert "只能通过调整申请修改" in page.get_data(as_text=True)
     client.post(
         f"/agency/targets/{target.id}/withdraw",
         data={"revision": str(target.revision)},
