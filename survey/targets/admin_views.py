@@ -4,7 +4,7 @@ read the overview and the pages; only supervisors review and decide."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from survey.targets.queries import (
     target_records,
 )
 from survey.years.models import AssessmentYear, YearState
+from survey.years.queries import agency_year_or_404
 
 admin_targets = Blueprint("targets", __name__, url_prefix="/targets")
 
@@ -83,18 +84,11 @@ def index():
     )
 
 
-def _year_of_agency_or_404(agency, year_id: int) -> AssessmentYear:
-    year = db.session.get(AssessmentYear, year_id)
-    if year is None or year.jurisdiction_id != agency.jurisdiction_id:
-        abort(404)
-    return year
-
-
 @admin_targets.route("/agency/<int:agency_id>/year/<int:year_id>")
 @viewer_may_read
 def agency(agency_id: int, year_id: int):
     agency = agency_or_404(db.session, current_user, agency_id)
-    year = _year_of_agency_or_404(agency, year_id)
+    year = agency_year_or_404(db.session, agency, year_id)
     target_set = set_of(db.session, agency.id, year.id)
     filings = [(kind, filing_of(db.session, agency, year, kind)) for kind in FilingKind]
     filing_files = files_of(db.session, EvidenceOwner.filing, [f.id for _k, f in filings if f])

@@ -4,7 +4,7 @@ the agency's page; only supervisors record."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,21 +23,14 @@ from survey.verification.forms import (
 )
 from survey.verification.models import Visit
 from survey.years.models import AssessmentYear
+from survey.years.queries import agency_year_or_404
 
 admin_verification = Blueprint("verification", __name__, url_prefix="/verification")
 
 
-def _year_of(agency: Agency, year_id: int) -> AssessmentYear:
-    """The year, if it is the agency's jurisdiction's; 404 otherwise."""
-    year = db.session.get(AssessmentYear, year_id)
-    if year is None or year.jurisdiction_id != agency.jurisdiction_id:
-        abort(404)
-    return year
-
-
 def _agency_and_year(agency_id: int, year_id: int) -> tuple[Agency, AssessmentYear]:
     agency = agency_or_404(db.session, current_user, agency_id)
-    return agency, _year_of(agency, year_id)
+    return agency, agency_year_or_404(db.session, agency, year_id)
 
 
 def _live_targets(agency: Agency, year: AssessmentYear) -> list:
@@ -107,7 +100,7 @@ def new_visit(agency_id: int, year_id: int):
 def adjust_score(target_id: int):
     target = target_in_scope_or_404(db.session, current_user, target_id)
     agency = agency_or_404(db.session, current_user, target.target_set.agency_id)
-    year = _year_of(agency, target.target_set.year_id)
+    year = agency_year_or_404(db.session, agency, target.target_set.year_id)
     form = ScoreAdjustmentForm()
     form.set_visits(queries.visits_of(db.session, agency.id, year.id))
     if form.validate_on_submit():

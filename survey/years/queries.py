@@ -16,3 +16,11 @@ def year_or_404(session: Session, user, year_id: int | None) -> AssessmentYear:
     if year is None or year.jurisdiction_id not in scope_ids(session, user):
         abort(404)
     return year
+
+
+def agency_year_or_404(session: Session, agency, year_id: int) -> AssessmentYear:
+    """A year of the agency's own jurisdiction (the agency already checked to be in scope)."""
+    year = session.get(AssessmentYear, year_id)
+    if year is None or year.jurisdiction_id != agency.jurisdiction_id:
+        abort(404)
+    return year
