@@ -29,7 +29,7 @@ from survey.clock import beijing_today
 from survey.filings import services as filings
 from survey.filings.models import FilingKind
 from survey.indicators.importing import import_scores
-from survey.targets import services, tracking
+from survey.targets import adjustments, services, tracking
 from survey.targets.models import Category, Completion, Duty, Oversight, SetState, TargetSet
 from survey.verification import services as verification
 from survey.verification.models import FindingKind, Method, Severity
@@ -231,7 +231,7 @@ def load(session: Session, year: AssessmentYear, supervisor: User, today: dt.dat
             late=number == 3,
             with_file=number < 3,
         )
-    services.request_adjustment(
+    adjustments.request_adjustment(
         session,
         editor,
         fgw_targets[-1],

@@ -19,7 +19,7 @@ from survey.evidence.services import files_of
 from survey.filings.models import FilingKind
 from survey.filings.services import filing_of
 from survey.portals import viewer_may_read
-from survey.targets import services
+from survey.targets import adjustments, services
 from survey.targets.forms import DecisionForm, ReviewForm
 from survey.targets.models import Category
 from survey.targets.overview import year_overview
@@ -143,7 +143,7 @@ def show(target_id: int):
         target=target,
         target_set=target.target_set,
         records=target_records(db.session, target),
-        readable_changes=services.readable_changes,
+        readable_changes=adjustments.readable_changes,
         decision_form=DecisionForm(),
     )
 
@@ -156,7 +156,7 @@ def decide(adjustment_id: int):
         approve = form.decision.data == "approve"
         if commit_or_report(
             flash_error,
-            lambda: services.decide_adjustment(
+            lambda: adjustments.decide_adjustment(
                 db.session,
                 current_user,
                 adjustment,

@@ -15,7 +15,7 @@ from survey.actions import commit_or_report, flash_error
 from survey.clock import beijing_today
 from survey.db import db
 from survey.evidence.services import uploads
-from survey.targets import services, tracking
+from survey.targets import adjustments, services, tracking
 from survey.targets.forms import (
     AdjustmentForm,
     AssessmentForm,
@@ -175,7 +175,7 @@ def _render_show(target, **forms):
         assessment_form=assessment_form,
         adjustment_form=adjustment_form,
         records=target_records(db.session, target),
-        readable_changes=services.readable_changes,
+        readable_changes=adjustments.readable_changes,
         score_max=target.target_set.year.config.get("self_score_max", 100),
     )
 
@@ -238,7 +238,7 @@ def request_adjustment(target_id: int):
     if form.validate_on_submit():
         saved = commit_or_report(
             form.form_errors.append,
-            lambda: services.request_adjustment(
+            lambda: adjustments.request_adjustment(
                 db.session, current_user, target, form.values(), form.reason.data
             ),
         )
