@@ -35,7 +35,7 @@ OUTCOME_LABELS = {
     ON_TIME: _l("On time"),
     LATE: _l("Late"),
     NOT_DONE: _l("Not done"),
-    OPEN: _l("Open"),
+    OPEN: _l("Not yet due"),
 }
 CSV_ROWS_PER_CHUNK = 500
 
@@ -67,7 +67,7 @@ def _date(value) -> str:
 
 
 def _timeliness_table(year: AssessmentYear) -> list[list]:
-    header = [_("Agency"), _("Target"), _("Deadline"), _("Completed on"), _("Outcome")]
+    header = [_("Agency"), _("Target"), _("Deadline"), _("Completed on"), _("Timeliness result")]
     table = [[*header, _("Days late")]]
     for row in timeliness_rows(db.session, year, today=beijing_today()):
         table.append(

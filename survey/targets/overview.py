@@ -112,4 +112,7 @@ def year_overview(
         elif category is not None:
             continue
         rows.append(row)
+    # What needs the supervisor first: overdue work, then waiting requests, then the rest;
+    # agencies that have not started come last.
+    rows.sort(key=lambda r: (r.target_set is None, -r.overdue, -r.pending_adjustments, r.agency.id))
     return rows

@@ -70,7 +70,7 @@ def test_timeliness_csv(login, world, scene):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     header, *rows = read_csv(response)
-    assert header == ["Agency", "Target", "Deadline", "Completed on", "Outcome", "Days late"]
+    assert header == ["Agency", "Target", "Deadline", "Completed on", "Timeliness result", "Days late"]
     by_title = {row[1]: row for row in rows}
     assert len(rows) == 7
     assert by_title["逾期完成"] == [
@@ -82,7 +82,7 @@ def test_timeliness_csv(login, world, scene):
         "10",
     ]
     assert by_title["部分完成"] == ["测试市甲局", "部分完成", "2026-05-01", "", "Not done", "45"]
-    assert by_title["今日到期"][4:] == ["Open", "0"]
+    assert by_title["今日到期"][4:] == ["Not yet due", "0"]
     assert by_title["按期完成"][4:] == ["On time", "0"]
     # the formula-like title is written as text
     assert "'" + FORMULA_TITLE in by_title
