@@ -70,7 +70,14 @@ def test_timeliness_csv(login, world, scene):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     header, *rows = read_csv(response)
-    assert header == ["Agency", "Target", "Deadline", "Completed on", "Timeliness result", "Days late"]
+    assert header == [
+        "Agency",
+        "Target",
+        "Deadline",
+        "Completed on",
+        "Timeliness result",
+        "Days late",
+    ]
     by_title = {row[1]: row for row in rows}
     assert len(rows) == 7
     assert by_title["逾期完成"] == [

@@ -4,6 +4,7 @@ and the supervisor's overview of the year with its filters."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import update
 
@@ -80,3 +81,26 @@ def test_unknown_filters_and_years_out_of_scope_show_the_default(world, open_yea
     page = client.get(f"/admin/targets/?year_id={world.year.id}&kind=nope&category=%00")
     assert page.status_code == 200
     assert "测试市甲局" not in page.get_data(as_text=True)
+
+
+def test_overdue_work_is_listed_first_and_agencies_not_started_last(
+    app, world, open_year, db_session, login
+):
+    make_set(app, db_session, world, count=2)  # agency A: a draft
+    late = make_set(app, db_session, world, world.agency_b, state=SetState.approved)
+    set_deadlines(db_session, late, dt.date(2026, 7, 1))
+    with app.app_context():
+        from survey.agencies import services as agencies
+
+        agencies.create_agency(
+            db_session,
+            None,
+            jurisdiction_id=world.city.id,
+            name="测试市丁局",
+            short_name="丁局",
+            kind=AgencyKind.government,
+        )
+        db_session.commit()
+    html = login(world.supervisor).get(f"/admin/targets/?year_id={world.year.id}")
+    names = re.findall(r">(测试市.局)</a>", html.get_data(as_text=True))
+    assert names == ["测试市乙局", "测试市甲局", "测试市丁局"]
