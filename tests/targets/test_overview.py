@@ -8,6 +8,7 @@ import re
 
 from sqlalchemy import update
 
+from survey.agencies import services as agencies
 from survey.agencies.models import Agency, AgencyKind
 from survey.targets.models import Category, SetState, Target
 from tests.targets.conftest import make_set
@@ -90,8 +91,6 @@ def test_overdue_work_is_listed_first_and_agencies_not_started_last(
     late = make_set(app, db_session, world, world.agency_b, state=SetState.approved)
     set_deadlines(db_session, late, dt.date(2026, 7, 1))
     with app.app_context():
-        from survey.agencies import services as agencies
-
         agencies.create_agency(
             db_session,
             None,
