@@ -30,6 +30,7 @@ from survey.audit.services import record
 from survey.campaigns.models import Campaign, CampaignAgency
 from survey.errors import DomainError
 from survey.numbers import plain_int
+from survey.questionnaires.itemtypes import CONTROL_CHARACTERS
 from survey.responses.items import MULTIPLE_SEPARATOR, Item, Layout, layout_of
 from survey.responses.models import Channel, Response
 from survey.responses.services import store_response
@@ -190,7 +191,12 @@ def _answer(item: Item, text: str, layout: Layout) -> tuple[str | None, str | No
                 )
             if code not in codes:
                 codes.append(code)
+        if item.max_choices and len(codes) > item.max_choices:
+            return None, str(
+                _l("%(item)s: at most %(n)d options.", item=item.id, n=item.max_choices)
+            )
         return MULTIPLE_SEPARATOR.join(codes), None
+    text = CONTROL_CHARACTERS.sub("", text).strip()  # as a typed answer is cleaned
     if len(text) > item.max_length:
         return None, str(
             _l(

@@ -25,6 +25,7 @@ class Item:
     required: bool
     options: tuple[tuple[str, str], ...] = ()  # (code, label)
     max_length: int = DEFAULT_TEXT_LENGTH
+    max_choices: int | None = None
     labels: dict[str, str] = field(default_factory=dict, compare=False)
 
     def label_of(self, code: str) -> str:
@@ -65,6 +66,7 @@ def layout_of(definition: dict) -> Layout:
             required=item.required,
             options=tuple((option.code, option.label) for option in item.options),
             max_length=item.max_length,
+            max_choices=item.max_choices,
             labels={option.code: option.label for option in item.options},
         )
         for item in parsed.items

@@ -59,7 +59,9 @@ def definition(group: str) -> dict:
                 "options": [
                     {"code": "speed", "label": "办事效率"},
                     {"code": "attitude", "label": "服务态度"},
+                    {"code": "fairness", "label": "公平公正"},
                 ],
+                "max_choices": 2,
             },
             {
                 "id": "comment",

@@ -148,6 +148,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(db_session, world, ca
         [a, "微信", 4, None, None, None, None],  # 11: unknown channel
         [None, "纸质问卷", 4, None, None, None, None],  # 12: agency missing
         [a, "纸质问卷", "²", "４", None, None, None],  # 13: digits int() refuses or misreads
+        [a, "纸质问卷", 4, None, None, "办事效率；服务态度；公平公正", None],  # 14: max 2
     ]
     response = upload(login(world.supervisor), campaign, workbook(HEADER, rows))
     assert response.status_code == 200
@@ -172,6 +173,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(db_session, world, ca
         "E1：&#39;²&#39; 不是 1 至 5 的评分，也不是“不了解”。",
         "C1：&#39;４&#39; 不是 1 至 5 的评分，也不是“不了解”。",
     ]
+    assert by_row["14"] == ["topics：最多选 2 项。"]
     assert count(db_session, campaign) == 0
 
 
