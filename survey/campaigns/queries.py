@@ -12,20 +12,33 @@ from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
-from survey.campaigns.models import Campaign
+from survey.campaigns.models import Campaign, CampaignState
 from survey.numbers import plain_int
 from survey.years.models import AssessmentYear
 
 
-def visible_campaigns(session: Session, user: User) -> list[Campaign]:
-    return list(
-        session.scalars(
-            select(Campaign)
-            .join(AssessmentYear, AssessmentYear.id == Campaign.year_id)
-            .where(AssessmentYear.jurisdiction_id.in_(scope_ids(session, user)))
-            .order_by(AssessmentYear.year.desc(), Campaign.id.desc())
-        )
+def visible_campaigns(
+    session: Session,
+    user: User,
+    *,
+    year_id: int | None = None,
+    state: CampaignState | None = None,
+    group: str | None = None,
+) -> list[Campaign]:
+    """The user's campaigns, newest year first, narrowed by the filters that are given."""
+    statement = (
+        select(Campaign)
+        .join(AssessmentYear, AssessmentYear.id == Campaign.year_id)
+        .where(AssessmentYear.jurisdiction_id.in_(scope_ids(session, user)))
+        .order_by(AssessmentYear.year.desc(), Campaign.id.desc())
     )
+    if year_id is not None:
+        statement = statement.where(Campaign.year_id == year_id)
+    if state is not None:
+        statement = statement.where(Campaign.state == state)
+    if group is not None:
+        statement = statement.where(Campaign.respondent_group == group)
+    return list(session.scalars(statement))
 
 
 def campaign_or_404(session: Session, user: User, campaign_id: int) -> Campaign:

@@ -15,7 +15,12 @@ from survey.agencies.models import Agency
 from survey.agencies.queries import scope_ids
 from survey.campaigns import links, printing, services
 from survey.campaigns.forms import CampaignForm, TokenForm, to_local, to_utc
-from survey.campaigns.models import AccessMode, CampaignState
+from survey.campaigns.models import (
+    GROUP_LABELS,
+    RESPONDENT_GROUPS,
+    AccessMode,
+    CampaignState,
+)
 from survey.campaigns.queries import campaign_or_404, visible_campaigns
 from survey.db import db
 from survey.portals import viewer_may_read
@@ -29,16 +34,29 @@ admin_campaigns = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 @admin_campaigns.route("/")
 @viewer_may_read
 def index():
-    campaigns = visible_campaigns(db.session, current_user)
     years = db.session.scalars(
         select(AssessmentYear)
-        .where(
-            AssessmentYear.jurisdiction_id.in_(scope_ids(db.session, current_user)),
-            AssessmentYear.state != YearState.closed,
-        )
-        .order_by(AssessmentYear.year.desc())
+        .where(AssessmentYear.jurisdiction_id.in_(scope_ids(db.session, current_user)))
+        .order_by(AssessmentYear.year.desc(), AssessmentYear.jurisdiction_id)
     ).all()
-    return render_template("campaigns/index.html", campaigns=campaigns, years=years)
+    # Filters from the query string; a value that names nothing the user sees is ignored.
+    year_id = request.args.get("year_id", type=int)
+    year_id = year_id if year_id in {year.id for year in years} else None
+    state = next((s for s in CampaignState if s.value == request.args.get("state")), None)
+    group = request.args.get("group")
+    group = group if group in RESPONDENT_GROUPS else None
+    campaigns = visible_campaigns(
+        db.session, current_user, year_id=year_id, state=state, group=group
+    )
+    return render_template(
+        "campaigns/index.html",
+        campaigns=campaigns,
+        years=[year for year in years if year.state is not YearState.closed],
+        all_years=years,
+        filters={"year_id": year_id, "state": state, "group": group},
+        states=list(CampaignState),
+        groups=[(group, GROUP_LABELS[group]) for group in RESPONDENT_GROUPS],
+    )
 
 
 def _year_or_404(year_id) -> AssessmentYear:

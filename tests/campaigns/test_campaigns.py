@@ -97,6 +97,28 @@ def test_district_offices_never_see_city_surveys(world, login, db_session):
     assert campaign.title not in client.get("/admin/campaigns/").get_data(as_text=True)
 
 
+def test_the_list_filters_by_year_state_and_group(world, login, db_session):
+    make_campaign(db_session, world, title="公开调查", state=CampaignState.open)
+    make_campaign(db_session, world, title="代表调查", group="deputy", tokens=True)
+    make_campaign(db_session, world, title="草稿调查", state=CampaignState.draft)
+    db_session.commit()
+    client = login(world.viewer)
+
+    def titles(query: str) -> list[str]:
+        html = client.get(f"/admin/campaigns/?{query}").get_data(as_text=True)
+        return re.findall(r'href="/admin/campaigns/\d+">([^<]*)</a>', html)
+
+    assert sorted(titles("")) == ["代表调查", "公开调查", "草稿调查"]
+    assert sorted(titles("state=open")) == ["代表调查", "公开调查"]
+    assert titles("group=deputy") == ["代表调查"]
+    assert titles("state=draft&group=public") == ["草稿调查"]
+    assert sorted(titles(f"year_id={world.year.id}")) == ["代表调查", "公开调查", "草稿调查"]
+    # Values naming nothing the user sees are ignored rather than failing.
+    assert len(titles("year_id=999999&state=nope&group=%00")) == 3
+    html = client.get("/admin/campaigns/?state=closed").get_data(as_text=True)
+    assert "没有符合条件的调查" in html
+
+
 def test_open_then_close_and_no_edits_once_open(world, login, db_session):
     campaign = make_campaign(db_session, world, state=CampaignState.draft)
     client = login(world.supervisor)
