@@ -68,3 +68,17 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # 4.0 typed in a number cell is 4
     return str(value).strip()
+
+
+def read_first_sheet(data: bytes, errors: list, read) -> None:
+    """Call ``read(sheet)`` on the workbook's first sheet, or add the reason it cannot be
+    opened to ``errors`` as row 0 (the whole file); the workbook is closed either way."""
+    try:
+        workbook = open_workbook(data)
+    except WorkbookRefused as refused:
+        errors.append((0, refused.message))
+        return
+    try:
+        read(workbook.worksheets[0])
+    finally:
+        workbook.close()

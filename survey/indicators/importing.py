@@ -27,7 +27,7 @@ from survey.audit.services import record
 from survey.errors import DomainError
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.indicators.queries import current_scores, live_agencies
-from survey.spreadsheets import WorkbookRefused, cell_text, open_workbook
+from survey.spreadsheets import cell_text, read_first_sheet
 from survey.years.models import AssessmentYear
 
 COLUMNS = ["被评价单位", "指标", "考核单位", "得分", "满分"]
@@ -218,15 +218,7 @@ def parse(session: Session, year: AssessmentYear, data: bytes) -> ParseResult:
     if _already_imported(session, year, result.file_hash):
         result.errors.append((0, str(_l("This file has already been imported."))))
         return result
-    try:
-        workbook = open_workbook(data)
-    except WorkbookRefused as refused:
-        result.errors.append((0, refused.message))
-        return result
-    try:
-        _parse_sheet(session, year, workbook.worksheets[0], result)
-    finally:
-        workbook.close()
+    read_first_sheet(data, result.errors, lambda sheet: _parse_sheet(session, year, sheet, result))
     if not result.errors and not result.rows:
         result.errors.append((0, str(_l("The workbook has no score rows."))))
     return result

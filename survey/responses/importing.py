@@ -34,7 +34,7 @@ from survey.questionnaires.itemtypes import CONTROL_CHARACTERS
 from survey.responses.items import MULTIPLE_SEPARATOR, Item, Layout, layout_of
 from survey.responses.models import Channel, Response
 from survey.responses.services import store_response
-from survey.spreadsheets import WorkbookRefused, cell_text, open_workbook
+from survey.spreadsheets import cell_text, read_first_sheet
 
 AGENCY_COLUMN = "被评价单位"
 RATER_COLUMN = "评价单位"
@@ -237,15 +237,9 @@ def _read_header(campaign: Campaign, layout: Layout, header: list[str], result: 
 def parse(session: Session, campaign: Campaign, data: bytes) -> ImportResult:
     """Read and check the workbook against the campaign's questionnaire. Nothing is written."""
     result = ImportResult(file_hash=hashlib.sha256(data).hexdigest())
-    try:
-        workbook = open_workbook(data)
-    except WorkbookRefused as refused:
-        result.errors.append((0, refused.message))
-        return result
-    try:
-        _parse_rows(session, campaign, workbook.worksheets[0], result)
-    finally:
-        workbook.close()
+    read_first_sheet(
+        data, result.errors, lambda sheet: _parse_rows(session, campaign, sheet, result)
+    )
     if not result.errors and not result.rows:
         result.errors.append((0, str(_l("The workbook has no answer rows."))))
     if result.ok and _already_imported(session, campaign, result):

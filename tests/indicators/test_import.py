@@ -15,20 +15,14 @@ from sqlalchemy import func, select
 from survey.audit.models import AuditEntry
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.years import services as years
+from tests.fixtures.spreadsheets import xlsx_bytes
 
 HEADER = ["被评价单位", "指标", "考核单位", "得分", "满分"]
 ENGLISH = {"Accept-Language": "en"}  # source strings: stable while translations change
 
 
 def workbook(rows, header=HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(header, rows)
 
 
 def upload(client, year, data: bytes, name="scores.xlsx"):

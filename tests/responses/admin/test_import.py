@@ -17,6 +17,7 @@ from werkzeug.test import encode_multipart
 from survey.audit.models import AuditEntry
 from survey.campaigns.models import CampaignState
 from survey.responses.models import Answer, Channel, Response
+from tests.fixtures.spreadsheets import xlsx_bytes
 from tests.responses.admin.conftest import make_campaign
 
 HEADER = [
@@ -30,15 +31,7 @@ HEADER = [
 ]
 
 
-def workbook(header, rows) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+workbook = xlsx_bytes
 
 
 def upload(client, campaign, data: bytes, name="answers.xlsx"):
