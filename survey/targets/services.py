@@ -7,6 +7,7 @@ view commits once. Every change is audit-logged in the same transaction.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import Role, User
@@ -14,10 +15,7 @@ from survey.agencies.models import Agency
 from survey.audit.services import audited, record, snapshot
 from survey.db import utcnow
 from survey.errors import DomainError, StaleRecord
-from survey.targets.models import (
-    Target,
-    TargetSet,
-)
+from survey.targets.models import SetState, Target, TargetSet
 from survey.targets.queries import set_of
 from survey.years.config import with_defaults
 from survey.years.models import AssessmentYear
@@ -75,6 +73,33 @@ def require_open_year(year: AssessmentYear) -> None:
         raise DomainError(_l("The year %(year)d is closed: nothing in it changes.", year=year.year))
 
 
+EDITABLE_STATES = (SetState.draft, SetState.returned)  # TargetSet.is_editable
+
+
+def claim_set(session: Session, target_set: TargetSet, *, editable: bool) -> None:
+    """Move the set's revision on, in the database, if it is still in the state this request
+    read. A change to one of its targets then cannot slip in after a concurrent approval (or a
+    self-assessment after its sign-off), and a supervisor's or leader's page opened before the
+    change is refused as stale. The UPDATE also holds the row until the commit (PostgreSQL)."""
+    table = TargetSet.__table__
+    if editable:
+        condition = table.c.state.in_([state.value for state in EDITABLE_STATES])
+    else:
+        condition = (table.c.state == SetState.approved.value) & (
+            table.c.assessment_submitted_at.is_(None)
+        )
+    result = session.execute(
+        update(table)
+        .where(table.c.id == target_set.id, condition)
+        .values(revision=table.c.revision + 1)
+    )
+    session.expire(target_set, ["revision", "state", "assessment_submitted_at"])
+    if result.rowcount != 1:
+        raise DomainError(
+            _l("The targets changed state while you were editing; nothing was saved.")
+        )
+
+
 def get_or_create_set(session: Session, agency: Agency, year: AssessmentYear) -> TargetSet:
     target_set = set_of(session, agency.id, year.id)
     if target_set is None:
@@ -116,6 +141,7 @@ def save_target(
             )
         )
     check_values(target_set.agency, target_set.year, values)
+    claim_set(session, target_set, editable=True)
     if target is None:
         target = Target(target_set=target_set, **values)
         session.add(target)
@@ -155,6 +181,7 @@ def withdraw_target(session: Session, actor: User, target: Target, revision: int
     if target.withdrawn_at is not None:
         raise DomainError(_l("This target has already been withdrawn."))
     check_revision(target, revision)
+    claim_set(session, target_set, editable=True)
     with audited(
         session,
         actor,

@@ -23,7 +23,12 @@ from survey.targets.models import (
     Target,
     TargetSet,
 )
-from survey.targets.services import check_revision, require_leader, require_open_year
+from survey.targets.services import (
+    check_revision,
+    claim_set,
+    require_leader,
+    require_open_year,
+)
 from survey.years.config import with_defaults
 
 ASSESSMENT_FIELDS = ("status", "completed_on", "outcome", "self_score")
@@ -123,6 +128,7 @@ def save_assessment(
     }
     assessment = target.assessment
     jurisdiction_id = target_set.agency.jurisdiction_id
+    claim_set(session, target_set, editable=False)
     if assessment is None:
         assessment = SelfAssessment(target=target, updated_by_id=actor.id, **values)
         session.add(assessment)
