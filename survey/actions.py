@@ -7,14 +7,16 @@ one piece.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from survey.db import db
-from survey.errors import DomainError, StaleRecord
+from survey.errors import DatabaseBusy, DomainError, StaleRecord
 
 
 @dataclass(frozen=True)
@@ -47,4 +49,16 @@ def commit_or_report(report: Callable[[str], None], action: Callable[[], object]
         db.session.rollback()
         report(str(StaleRecord().message))
         return Outcome(False)
+    except OperationalError as error:
+        if not is_sqlite_busy(error):
+            raise
+        db.session.rollback()
+        report(str(DatabaseBusy().message))
+        return Outcome(False)
     return Outcome(True, value)
+
+
+def is_sqlite_busy(error: OperationalError) -> bool:
+    """SQLite's "database is locked": another connection wrote first (after this one's read
+    began, or for longer than the busy timeout). Any other operational error is a fault."""
+    return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)

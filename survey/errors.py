@@ -32,6 +32,15 @@ class StaleRecord(DomainError):
         )
 
 
+class DatabaseBusy(DomainError):
+    """SQLite let another write in first (one writer at a time): nothing was saved."""
+
+    def __init__(self):
+        super().__init__(
+            _l("Another save was being written at the same moment. Nothing was saved: try again.")
+        )
+
+
 ERROR_TITLES = {
     400: _l("Bad request"),
     403: _l("Access denied"),
