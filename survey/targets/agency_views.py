@@ -43,11 +43,6 @@ def _year_or_message():
     return year
 
 
-def run(action) -> bool:
-    """Commit ``action`` or flash what stopped it (each problem of a refused submission)."""
-    return bool(commit_or_report(flash_error, action))
-
-
 @agency_targets.route("/")
 def index():
     year = _year_or_message()
@@ -128,8 +123,9 @@ def edit(target_id: int):
 def withdraw(target_id: int):
     target = own_target_or_404(db.session, g.agency, target_id)
     form = RevisionForm()
-    if form.validate_on_submit() and run(
-        lambda: services.withdraw_target(db.session, current_user, target, form.shown_revision)
+    if form.validate_on_submit() and commit_or_report(
+        flash_error,
+        lambda: services.withdraw_target(db.session, current_user, target, form.shown_revision),
     ):
         flash(_("Target withdrawn."), "success")
     return redirect(url_for(".index"))
@@ -142,8 +138,9 @@ def submit():
     if target_set is None:
         abort(404)
     form = RevisionForm()
-    if form.validate_on_submit() and run(
-        lambda: services.submit_set(db.session, current_user, target_set, form.shown_revision)
+    if form.validate_on_submit() and commit_or_report(
+        flash_error,
+        lambda: services.submit_set(db.session, current_user, target_set, form.shown_revision),
     ):
         flash(_("Targets submitted to the supervision office for approval."), "success")
     return redirect(url_for(".index"))
@@ -255,10 +252,11 @@ def submit_assessment():
     if target_set is None:
         abort(404)
     form = RevisionForm()
-    if form.validate_on_submit() and run(
+    if form.validate_on_submit() and commit_or_report(
+        flash_error,
         lambda: tracking.submit_assessment(
             db.session, current_user, target_set, form.shown_revision
-        )
+        ),
     ):
         flash(_("Self-assessment submitted."), "success")
     return redirect(url_for(".index"))

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from survey.agencies.models import Agency
@@ -16,8 +16,6 @@ from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import files_of
 from survey.targets.models import (
     Completion,
-    LedgerEntry,
-    SetState,
     Target,
     TargetAdjustment,
     TargetSet,
@@ -108,36 +106,6 @@ def is_done(target: Target) -> bool:
 
 def due_soon_days(year: AssessmentYear) -> int:
     return with_defaults(year.config)["due_soon_days"]
-
-
-def approved_targets(session: Session, year_ids, agency_ids=None) -> list[Target]:
-    statement = (
-        select(Target)
-        .join(TargetSet)
-        .where(
-            TargetSet.year_id.in_(list(year_ids)),
-            TargetSet.state == SetState.approved,
-            Target.withdrawn_at.is_(None),
-        )
-        .options(selectinload(Target.assessment), selectinload(Target.target_set))
-        .order_by(Target.deadline, Target.id)
-    )
-    if agency_ids is not None:
-        statement = statement.where(TargetSet.agency_id.in_(list(agency_ids)))
-    return list(session.scalars(statement))
-
-
-def latest_ledger_dates(session: Session, target_ids) -> dict[int, dt.date]:
-    ids = list(target_ids)
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(LedgerEntry.target_id, func.max(LedgerEntry.entry_date))
-            .where(LedgerEntry.target_id.in_(ids))
-            .group_by(LedgerEntry.target_id)
-        ).all()
-    )
 
 
 @dataclass(frozen=True)
