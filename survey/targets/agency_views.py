@@ -173,7 +173,7 @@ def _render_show(target, **forms):
         adjustment_form=adjustment_form,
         records=target_records(db.session, target),
         readable_changes=adjustments.readable_changes,
-        score_max=target.target_set.year.config.get("self_score_max", 100),
+        score_max=target.target_set.year.settings["self_score_max"],
     )
 
 

@@ -20,7 +20,6 @@ from survey.targets.models import (
     TargetAdjustment,
     TargetSet,
 )
-from survey.years.config import with_defaults
 from survey.years.models import AssessmentYear, YearState
 
 
@@ -105,7 +104,7 @@ def is_done(target: Target) -> bool:
 
 
 def due_soon_days(year: AssessmentYear) -> int:
-    return with_defaults(year.config)["due_soon_days"]
+    return year.settings["due_soon_days"]
 
 
 @dataclass(frozen=True)

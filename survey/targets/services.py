@@ -17,7 +17,6 @@ from survey.db import utcnow
 from survey.errors import DomainError, StaleRecord
 from survey.targets.models import SetState, Target, TargetSet
 from survey.targets.queries import set_of
-from survey.years.config import with_defaults
 from survey.years.models import AssessmentYear
 
 # The fields of a target an agency writes, in form order; all are needed at submission.
@@ -205,7 +204,7 @@ def missing_fields(target: Target) -> list[str]:
 
 def submission_problems(target_set: TargetSet) -> list[str]:
     """Everything that stops the set from being submitted, each said exactly."""
-    config = with_defaults(target_set.year.config)
+    config = target_set.year.settings
     year = target_set.year.year
     targets = target_set.live_targets
     problems = []

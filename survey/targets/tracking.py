@@ -29,7 +29,6 @@ from survey.targets.services import (
     require_leader,
     require_open_year,
 )
-from survey.years.config import with_defaults
 
 ASSESSMENT_FIELDS = ("status", "completed_on", "outcome", "self_score")
 
@@ -109,7 +108,7 @@ def save_assessment(
     require_open_year(target_set.year)
     if target_set.assessment_submitted:
         raise DomainError(_l("The self-assessment has been submitted and is locked."))
-    maximum = with_defaults(target_set.year.config)["self_score_max"]
+    maximum = target_set.year.settings["self_score_max"]
     if not 0 <= self_score <= maximum:
         raise DomainError(_l("The self-score must be between 0 and %(max)d.", max=maximum))
     if status is Completion.done and completed_on is None:

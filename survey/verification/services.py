@@ -159,7 +159,7 @@ def adjust_score(
         raise DomainError(_l("The score can be adjusted once the self-assessment is submitted."))
     if not (reason or "").strip():
         raise DomainError(_l("Give the reason for the adjustment."))
-    score = _score(adjusted_score, year.config.get("self_score_max", 100))
+    score = _score(adjusted_score, year.settings["self_score_max"])
     adjustment = ScoreAdjustment(
         target_id=target.id,
         visit_id=visit.id if visit is not None else None,

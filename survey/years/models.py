@@ -13,6 +13,7 @@ from survey.agencies.models import Jurisdiction
 from survey.db import Base, UTCDateTime, utcnow
 from survey.errors import DomainError
 from survey.types import unique_where, value_enum
+from survey.years.config import with_defaults
 
 
 class YearState(enum.Enum):
@@ -61,6 +62,11 @@ class AssessmentYear(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
+
+    @property
+    def settings(self) -> dict:
+        """The configuration, with settings added after it was saved at their defaults."""
+        return with_defaults(self.config)
 
     @property
     def is_editable(self) -> bool:
