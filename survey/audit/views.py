@@ -17,13 +17,13 @@ from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
 from survey.audit.labels import action_label, entity_label
 from survey.audit.models import AuditEntry
+from survey.clock import SHANGHAI
 from survey.db import db
 from survey.forms import one_line
 from survey.portals import viewer_may_read
 
 admin_audit = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 class AuditFilterForm(FlaskForm):

@@ -18,9 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from survey.campaigns.models import AccessMode
+from survey.clock import SHANGHAI
 from survey.forms import enum_value, one_line
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
 def to_utc(local: dt.datetime) -> dt.datetime:

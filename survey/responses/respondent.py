@@ -8,7 +8,6 @@ themselves are in ``open_link_views`` (open links, token entry) and ``sitting_vi
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from flask import (
@@ -20,6 +19,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select
 
 from survey.campaigns.models import Campaign
+from survey.clock import beijing_today
 from survey.db import db, utcnow
 from survey.extensions import csrf
 
@@ -27,11 +27,7 @@ logger = logging.getLogger(__name__)
 
 respond = Blueprint("respond", __name__)
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-def today() -> dt.date:
-    return utcnow().astimezone(SHANGHAI).date()
+today = beijing_today  # the day a token is used on, as the sitting views call it
 
 
 @respond.after_request
