@@ -13,9 +13,10 @@ from tests.targets.conftest import PDF, make_set, post_files, upload
 
 @pytest.fixture
 def b_target(app, world, open_year, db_session, login):
-    target = make_set(app, db_session, world, world.agency_b, state=SetState.approved).live_targets[
-        0
-    ]
+    target_set = make_set(
+        app, db_session, world, world.agency_b, state=SetState.approved, title="乙局专属任务"
+    )
+    target = target_set.live_targets[0]
     client = login(world.editor_b)
     post_files(
         client,
@@ -46,13 +47,18 @@ def test_agency_a_cannot_reach_agency_bs_records(world, b_target, db_session, lo
         assert response.status_code == 404, (method, url)
     db_session.expire_all()
     target = db_session.get(Target, target_id)
-    assert target.title == "重点任务1" and target.withdrawn_at is None
+    assert target.title == "乙局专属任务" and target.withdrawn_at is None
     assert len(target.ledger) == 1 and target.assessment is None
 
 
-def test_agency_pages_never_list_another_agencys_targets(world, b_target, login):
-    html = login(world.editor_a).get("/agency/targets/", follow_redirects=True)
-    assert "乙局" not in html.get_data(as_text=True).replace("测试市乙局", "")
+def test_agency_pages_never_list_another_agencys_targets(app, world, b_target, db_session, login):
+    make_set(app, db_session, world)  # agency A's own targets, "重点任务1" …
+    client = login(world.editor_a)
+    for url in ("/agency/targets/", "/agency/"):
+        html = client.get(url, follow_redirects=True).get_data(as_text=True)
+        assert "乙局" not in html.replace("测试市乙局", "")
+        assert "乙局专属任务" not in html and "乙局进展" not in html
+    assert "重点任务1" in client.get("/agency/targets/").get_data(as_text=True)
 
 
 def test_evidence_in_the_admin_portal_is_scoped(world, b_target, db_session, login):
