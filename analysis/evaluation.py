@@ -139,16 +139,24 @@ def evaluate(
             draws = analytic(model, boot.seed)
         info = prep.agency_info
         scope = _scope(info)
-        ranking = rank_and_band(model.composite, draws.composite, scope, config)
+        adjustment, ranked = _adjustment(info), _ranked(info)
+        # 加减分 shift the composite and every replicate alike; unranked agencies keep their
+        # composite and interval but take no rank, tie group or band.
+        point = np.clip(model.composite + adjustment, 0.0, 100.0)
+        drawn = np.clip(draws.composite + adjustment[None, :], 0.0, 100.0)
+        ranking = rank_and_band(np.where(ranked, point, np.nan), drawn, scope, config)
         model_all = pipeline.build(prep, flags, config, True, blocks=blocks, base=model)
         item_table, flagged, counts, agreement = side.result()
         peer_reports = peer.result()
         sensitivity = sens.result()
     cells = pipeline.cell_table(prep, model, _align_n(model, model_all))
     cells = _with_cell_intervals(cells, prep, model, draws, config)
-    ranking.insert(0, "composite", model.composite)
+    ranking.insert(0, "composite", point)
     ranking.insert(1, "composite_weight", model.composite_weight)
     ranking.insert(2, "scope", scope)
+    ranking["composite_before_adjustment"] = model.composite
+    ranking["adjustment"] = adjustment
+    ranking["ranked"] = ranked
     ranking.index = pd.Index(prep.agencies, name="agency_id")
     notes = [
         f"{model.groups[g]}/{RATED_DIMENSIONS[d]}: {fit.note}"
@@ -210,6 +218,26 @@ def _sensitivity(prep, model, config, scope) -> pd.DataFrame:
 def _scope(info: pd.DataFrame) -> np.ndarray:
     kind = info["kind"].to_numpy(dtype=object)
     return np.array(["all" if _missing(k) else str(k) for k in kind], dtype=object)
+
+
+def _adjustment(info: pd.DataFrame) -> np.ndarray:
+    """Points added to each composite (加减分), 0 where none; within ±100."""
+    if "adjustment" not in info.columns:
+        return np.zeros(len(info))
+    values = pd.to_numeric(info["adjustment"], errors="raise").astype(float).fillna(0.0)
+    if (values.abs() > 100).any():
+        raise ValueError("agencies['adjustment'] must lie within −100…100 points")
+    return values.to_numpy()
+
+
+def _ranked(info: pd.DataFrame) -> np.ndarray:
+    """Which agencies take a rank and a band (``ranked``; default every one)."""
+    if "ranked" not in info.columns:
+        return np.ones(len(info), dtype=bool)
+    values = info["ranked"]
+    if not all(isinstance(v, bool | np.bool_) or _missing(v) for v in values):
+        raise ValueError("agencies['ranked'] must be true or false")
+    return np.array([True if _missing(v) else bool(v) for v in values], dtype=bool)
 
 
 def _json_number(value):
