@@ -11,6 +11,8 @@ import math
 
 from flask_babel import lazy_gettext as _l
 
+from survey.years import standards as evaluation_standards
+
 DIMENSIONS = ("comprehensiveness", "timeliness", "effectiveness", "cooperation")
 GROUPS = ("public", "deputy", "grassroots", "peer")
 RATED_DIMENSIONS = ("effectiveness", "cooperation")
@@ -60,6 +62,8 @@ DEFAULT_CONFIG = {
         "half_year": {"opens": "06-15", "closes": "07-15"},
         "year_end": {"opens": "11-15", "closes": "12-31"},
     },
+    # The evaluation standards (第八条): survey/years/standards.py.
+    "standards": evaluation_standards.DEFAULT_STANDARDS,
 }
 SUMMARY_KINDS = ("half_year", "year_end")
 
@@ -194,6 +198,8 @@ def validate(config: dict) -> dict:
     _check_count(errors, "self_score_max", config.get("self_score_max"), 1)
     _check_count(errors, "due_soon_days", config.get("due_soon_days"), 0)
     _check_windows(errors, config.get("summary_windows"))
+    config["standards"] = evaluation_standards.standards_of(config)
+    evaluation_standards.check(errors, config["standards"])
     if errors:
         raise ConfigInvalid(errors)
     from survey.years.evaluation import engine_problem  # late: the engine loads on demand

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, FormField, IntegerField, SelectField, StringField
+from wtforms import (
+    DecimalField,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Regexp
 
 from survey.years.config import (
@@ -15,6 +23,7 @@ from survey.years.config import (
     GROUPS,
     with_defaults,
 )
+from survey.years.standards import CATEGORIES, SEVERITIES, standards_of
 
 
 class NewYearForm(FlaskForm):
@@ -64,6 +73,71 @@ SummaryWindow = _subform(
 )
 
 
+CATEGORY_LABELS = {
+    "party_government": _l("Key work of the Party committee and government"),
+    "core_duty": _l("Core duties (主责主业)"),
+    "system_task": _l("Key tasks within the system"),
+    "coordination": _l("Coordination and cooperation"),
+    "other": _l("Other duties"),
+}
+SEVERITY_LABELS = {
+    "minor": _l("Minor"),
+    "moderate": _l("Moderate"),
+    "serious": _l("Serious"),
+}
+
+
+def _points(label, high=100):
+    return DecimalField(label, places=2, validators=[InputRequired(), NumberRange(0, high)])
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+TimelinessRules = _subform(
+    {
+        "late_deduction_per_day": _points(_l("Points off per day late")),
+        "late_floor": _points(_l("Lowest score of a target done late")),
+        "not_done_score": _points(_l("Score of a target not done by its deadline")),
+        "target_weighting": SelectField(
+            _l("Targets count"),
+            choices=lambda: [("equal", _l("Equally")), ("category", _l("By category weight"))],
+        ),
+    }
+)
+CategoryWeights = _subform({name: _points(CATEGORY_LABELS[name], 10) for name in CATEGORIES})
+CoverageRules = _subform(
+    {
+        "category_share": _weight(_l("Share of the points for categories (rest: sections)")),
+        "required_categories": _Checkboxes(
+            _l("Required categories"),
+            choices=lambda: [(c, CATEGORY_LABELS[c]) for c in CATEGORIES],
+        ),
+    }
+)
+FindingDeductions = _subform({name: _points(SEVERITY_LABELS[name]) for name in SEVERITIES})
+SourceRules = _subform(
+    {
+        "self_weight": _weight(_l("Weight of the verified self-assessment")),
+        "indicator_weight": _weight(_l("Weight of imported public-indicator scores")),
+        "bonus_cap": _points(_l("Most bonus points"), 20),
+        "deduction_cap": _points(_l("Most deduction points"), 20),
+    }
+)
+STANDARD_GROUPS = {
+    "standards_timeliness": (
+        "late_deduction_per_day",
+        "late_floor",
+        "not_done_score",
+        "target_weighting",
+    ),
+    "standards_coverage": ("category_share", "required_categories"),
+    "standards_sources": ("self_weight", "indicator_weight", "bonus_cap", "deduction_cap"),
+}
+
+
 class YearConfigForm(FlaskForm):
     dimension_weights = FormField(DimensionWeights, label=_l("Dimension weights"))
     group_weights_effectiveness = FormField(GroupWeights, label=_l("Group weights: effectiveness"))
@@ -89,10 +163,20 @@ class YearConfigForm(FlaskForm):
     )
     half_year_window = FormField(SummaryWindow, label=_l("Half-year summary accepted"))
     year_end_window = FormField(SummaryWindow, label=_l("Year-end summary accepted"))
+    standards_timeliness = FormField(TimelinessRules, label=_l("Standards: timeliness"))
+    category_weights = FormField(CategoryWeights, label=_l("Standards: weight per category"))
+    standards_coverage = FormField(CoverageRules, label=_l("Standards: comprehensiveness"))
+    finding_deductions = FormField(
+        FindingDeductions, label=_l("Standards: points off per duty finding")
+    )
+    standards_sources = FormField(
+        SourceRules, label=_l("Standards: effectiveness sources and bonus/deduction caps")
+    )
 
     @classmethod
     def from_config(cls, config: dict, **kwargs):
         config = with_defaults(config)
+        standards = standards_of(config)
         data = {
             "dimension_weights": config["dimension_weights"],
             "group_weights_effectiveness": config["group_weights"]["effectiveness"],
@@ -106,7 +190,11 @@ class YearConfigForm(FlaskForm):
             "due_soon_days": config["due_soon_days"],
             "half_year_window": config["summary_windows"]["half_year"],
             "year_end_window": config["summary_windows"]["year_end"],
+            "category_weights": standards["category_weights"],
+            "finding_deductions": standards["finding_deductions"],
         }
+        for group, names in STANDARD_GROUPS.items():
+            data[group] = {name: standards[name] for name in names}
         return cls(data=data, **kwargs)
 
     def to_config(self) -> dict:
@@ -130,12 +218,27 @@ class YearConfigForm(FlaskForm):
                 "half_year": dict(self.half_year_window.data),
                 "year_end": dict(self.year_end_window.data),
             },
+            "standards": self._standards(floats),
         }
+
+    def _standards(self, floats) -> dict:
+        standards = {
+            "category_weights": floats(self.category_weights),
+            "finding_deductions": floats(self.finding_deductions),
+        }
+        for group in STANDARD_GROUPS:
+            for name, value in getattr(self, group).data.items():
+                standards[name] = float(value) if hasattr(value, "as_tuple") else value
+        standards["required_categories"] = list(standards["required_categories"] or [])
+        return standards
 
     def add_config_error(self, path: str, message: str) -> None:
         """Show a ConfigInvalid message beside the fields its path names: on one number, on a
         group of them (weights that do not add up, bands that do not fall), or on the form."""
         head, _, rest = path.partition(".")
+        if head == "standards":
+            head, _, rest = rest.partition(".")
+            head, rest = _standard_field(head, rest)
         if head == "summary_windows" and rest:
             head, rest = f"{rest}_window", ""
         if head == "group_weights" and rest:
@@ -154,3 +257,13 @@ class YearConfigForm(FlaskForm):
             self.form_errors.append(message)
         else:
             field.errors.append(message)
+
+
+def _standard_field(name: str, rest: str) -> tuple[str, str]:
+    """(form field, sub-field) of a ``standards.<name>[.<rest>]`` error path."""
+    if name in ("category_weights", "finding_deductions"):
+        return name, rest
+    for group, names in STANDARD_GROUPS.items():
+        if name in names:
+            return group, name
+    return "", ""

@@ -18,6 +18,7 @@ from survey.years.config import ConfigInvalid
 from survey.years.forms import NewYearForm, YearConfigForm
 from survey.years.models import AssessmentYear
 from survey.years.queries import year_or_404
+from survey.years.standards import describe, standards_of
 
 admin_years = Blueprint("years", __name__, url_prefix="/years")
 
@@ -82,7 +83,13 @@ def show(year_id: int):
             db.session.commit()
             flash(_("The configuration of %(year)d was saved.", year=year.year), "success")
             return redirect(url_for(".show", year_id=year.id))
-    return render_template("years/year.html", year=year, form=form, confirm=ConfirmForm())
+    return render_template(
+        "years/year.html",
+        year=year,
+        form=form,
+        confirm=ConfirmForm(),
+        standards_text=describe(standards_of(year.settings)),
+    )
 
 
 def _transition(year_id: int, action, message: str):

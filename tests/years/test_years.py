@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from survey.audit.models import AuditEntry
 from survey.years.config import DEFAULT_CONFIG, validate, window_dates
+from survey.years.forms import STANDARD_GROUPS
 from survey.years.models import AssessmentYear, YearState
 from tests.fixtures.client import form_errors
 
@@ -38,6 +39,13 @@ def config_form(config: dict) -> dict:
     for kind, window in config["summary_windows"].items():
         for name, value in window.items():
             data[f"{kind}_window-{name}"] = value
+    standards = config["standards"]
+    for group in ("category_weights", "finding_deductions"):
+        for name, value in standards[group].items():
+            data[f"{group}-{name}"] = value
+    for group, names in STANDARD_GROUPS.items():
+        for name in names:
+            data[f"{group}-{name}"] = standards[name]
     return data
 
 
