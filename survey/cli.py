@@ -14,6 +14,7 @@ from survey.campaigns.cli import campaign_cli
 from survey.config import ConfigError
 from survey.questionnaires.cli import questionnaires_cli
 from survey.responses.cli import responses as responses_commands
+from survey.scores.cli import scores_cli
 
 
 def _create_app():
@@ -165,6 +166,7 @@ def create_user_command(username, display_name, role, jurisdiction, agency, pass
 main.add_command(questionnaires_cli)
 main.add_command(campaign_cli)
 main.add_command(responses_commands)
+main.add_command(scores_cli)
 
 
 if __name__ == "__main__":

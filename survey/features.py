@@ -12,6 +12,8 @@ from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
 from survey.responses.admin_views import admin_results
 from survey.responses.respondent import respond
+from survey.scores.services import year_close_problem
+from survey.scores.views import admin_scores
 from survey.targets.admin_views import admin_targets
 from survey.targets.agency_views import agency_targets
 from survey.verification.views import admin_verification
@@ -35,9 +37,14 @@ FEATURE_BLUEPRINTS = [
     ("admin", admin_indicators),
     ("admin", admin_verification),
     ("admin", admin_assessment),
+    ("admin", admin_scores),
     ("admin", admin_audit),
     ("agency", agency_home),
     ("agency", agency_targets),
     ("agency", agency_filings),
     ("agency", agency_evidence),
 ]
+
+# Asked before an assessment year closes (each returns a message, or None): higher features
+# hold rules about closing that the years feature, lower down, cannot import.
+YEAR_CLOSE_CHECKS = [year_close_problem]

@@ -10,6 +10,7 @@ from survey.filings.models import Filing
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.responses.models import Answer, Draft, FlagReview, Response, ResponseFlag
+from survey.scores.models import RunFinalisation, ScoreItem, ScoringResult, ScoringRun
 from survey.targets.models import (
     LedgerEntry,
     SelfAssessment,
@@ -42,6 +43,10 @@ __all__ = [
     "QuestionnaireVersion",
     "Response",
     "ResponseFlag",
+    "RunFinalisation",
+    "ScoreItem",
+    "ScoringResult",
+    "ScoringRun",
     "ScoreAdjustment",
     "Section",
     "SelfAssessment",

@@ -37,6 +37,7 @@ class TimelinessRow:
     completed_on: dt.date | None  # only when the self-assessment says done
     outcome: str  # one of OUTCOMES
     days_late: int
+    category: Category | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ def timeliness_rows(
             Target.deadline,
             SelfAssessment.status,
             SelfAssessment.completed_on,
+            Target.category,
         )
         .join(TargetSet, Target.set_id == TargetSet.id)
         .join(Agency, TargetSet.agency_id == Agency.id)
@@ -131,13 +133,14 @@ def timeliness_rows(
     if agency_ids is not None:
         statement = statement.where(TargetSet.agency_id.in_(list(agency_ids)))
     rows = []
-    for agency_id, name, target_id, title, deadline, status, completed_on in session.execute(
-        statement
-    ):
+    for row in session.execute(statement):
+        agency_id, name, target_id, title, deadline, status, completed_on, category = row
         done_on = completed_on if status is Completion.done else None
         outcome, days_late = classify(deadline, done_on, today)
         rows.append(
-            TimelinessRow(agency_id, name, target_id, title, deadline, done_on, outcome, days_late)
+            TimelinessRow(
+                agency_id, name, target_id, title, deadline, done_on, outcome, days_late, category
+            )
         )
     return rows
 

@@ -114,7 +114,14 @@ def open_year(session: Session, actor, year: AssessmentYear) -> None:
     )
 
 
-def close_year(session: Session, actor, year: AssessmentYear) -> None:
+def close_year(session: Session, actor, year: AssessmentYear, checks=()) -> None:
+    """Close the year once every check (``(session, year) -> message | None``, given by the
+    features that hold rules about closing, e.g. a final scoring run) passes."""
+    problems = [p for p in (check(session, year) for check in checks) if p]
+    if problems:
+        error = DomainError(problems[0])
+        error.problems = problems
+        raise error
     before = _state(year)
     year.close()
     record(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -108,6 +108,9 @@ def open_year(year_id: int):
 
 @admin_years.route("/<int:year_id>/close", methods=["POST"])
 def close_year(year_id: int):
+    checks = current_app.extensions.get("year_close_checks", ())
     return _transition(
-        year_id, services.close_year, _("Year %(year)d is closed; it can no longer change.")
+        year_id,
+        lambda session, actor, year: services.close_year(session, actor, year, checks),
+        _("Year %(year)d is closed; it can no longer change."),
     )
