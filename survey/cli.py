@@ -78,9 +78,14 @@ def demo():
         print_logins(loader.demo_logins())
         print_survey_links(session)
         return
+    from survey.demo import scores
+    from survey.years.models import AssessmentYear
+
     logins = loader.load(session)
     session.commit()
-    click.echo("Demo data loaded.")
+    year = session.scalar(select(AssessmentYear).where(AssessmentYear.year == loader.DEMO_YEAR))
+    scores.score(session, year.id)
+    click.echo("Demo data loaded; the year's scores computed (two runs).")
     print_logins(logins)
     print_survey_links(session)
 
