@@ -126,7 +126,9 @@ def begin_read_only(session: Session) -> None:
     """End whatever the session had open and start one snapshot for every read that follows
     (PostgreSQL: repeatable read, read only; SQLite: one read transaction)."""
     session.rollback()
-    if session.connection().dialect.name == "postgresql":
+    connection = session.connection()
+    # Inside an enclosing transaction (a test's savepoint) its snapshot already holds.
+    if connection.dialect.name == "postgresql" and not connection.in_nested_transaction():
         session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
 
 

@@ -1,0 +1,60 @@
+"""A year with everything a run reads: approved targets for agency A (on time, late, not
+done), its self-assessment and a verified score, a duty finding, 加减分, and public and
+grassroots surveys. Agency B has no targets, so it is not rated on two dimensions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from survey.db import utcnow
+from survey.targets.models import Category, Completion, SetState
+from survey.verification.models import DutyFinding, FindingKind, ScoreAdjustment, Severity
+from tests.assessment.builders import target, target_set
+from tests.responses.admin.conftest import bulk_responses, make_campaign
+
+AS_OF = dt.date(2026, 12, 1)
+STAMP = dt.datetime(2026, 11, 20, 2, 30, tzinfo=dt.UTC)
+
+
+def build_year(db_session, world) -> dict:
+    world.year.open()
+    owner = target_set(db_session, world, world.agency_a, SetState.approved)
+    on_time = target(
+        db_session, world, owner, "按时完成", deadline=dt.date(2026, 6, 30),
+        status=Completion.done, completed_on=dt.date(2026, 6, 20),
+    )  # fmt: skip
+    late = target(
+        db_session, world, owner, "逾期完成", deadline=dt.date(2026, 6, 30),
+        status=Completion.done, completed_on=dt.date(2026, 7, 10), category=Category.other,
+    )  # fmt: skip
+    target(db_session, world, owner, "未完成", deadline=dt.date(2026, 9, 30))
+    owner.assessment_submitted_at = utcnow()
+    owner.assessment_submitted_by_id = world.leader_a.id
+    db_session.add(
+        ScoreAdjustment(
+            target_id=late.id, original_score=Decimal("90.0"), adjusted_score=Decimal("70.0"),
+            reason="逾期", adjusted_by_id=world.supervisor.id,
+        )
+    )  # fmt: skip
+    db_session.add(
+        DutyFinding(
+            agency_id=world.agency_a.id, year_id=world.year.id, kind=FindingKind.absence,
+            severity=Severity.moderate, description="监管缺位", recorded_by_id=world.supervisor.id,
+        )
+    )  # fmt: skip
+    public = make_campaign(db_session, world)
+    grassroots = make_campaign(db_session, world, group="grassroots")
+    for agency in (world.agency_a, world.agency_b):
+        bulk_responses(db_session, public, agency, 35, flagged_every=10, submitted_at=STAMP,
+                       key=f"p{agency.id}")  # fmt: skip
+        bulk_responses(db_session, grassroots, agency, 6, submitted_at=STAMP, key=f"g{agency.id}")
+    db_session.commit()
+    return {"targets": (on_time, late), "public": public}
+
+
+@pytest.fixture
+def scored(db_session, world):
+    return build_year(db_session, world)
