@@ -10,6 +10,7 @@ from survey.agencies.models import Section
 from survey.evidence.models import EvidenceFile, EvidenceOwner
 from survey.targets.models import Target, TargetAdjustment, TargetSet
 from tests.responses.admin.conftest import make_campaign
+from tests.scores.conftest import scored_run
 
 PUBLIC_ENDPOINTS = {
     "static",
@@ -71,7 +72,11 @@ def city_values(world, db_session) -> dict:
     )
     db_session.add_all([adjustment, evidence])
     db_session.commit()
+    run, item = scored_run(db_session, world)
     return {
+        "run_id": run.id,
+        "item_id": item.id,
+        "fmt": "xlsx",
         "set_id": target_set.id,
         "target_id": target.id,
         "adjustment_id": adjustment.id,

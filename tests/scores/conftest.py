@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from survey.db import utcnow
+from survey.scores import services
 from survey.targets.models import Category, Completion, SetState
 from survey.verification.models import DutyFinding, FindingKind, ScoreAdjustment, Severity
 from tests.assessment.builders import target, target_set
@@ -19,9 +20,10 @@ AS_OF = dt.date(2026, 12, 1)
 STAMP = dt.datetime(2026, 11, 20, 2, 30, tzinfo=dt.UTC)
 
 
-def build_year(db_session, world) -> dict:
+def build_year(db_session, world, agency=None) -> dict:
+    agency = agency or world.agency_a
     world.year.open()
-    owner = target_set(db_session, world, world.agency_a, SetState.approved)
+    owner = target_set(db_session, world, agency, SetState.approved)
     on_time = target(
         db_session, world, owner, "按时完成", deadline=dt.date(2026, 6, 30),
         status=Completion.done, completed_on=dt.date(2026, 6, 20),
@@ -41,16 +43,16 @@ def build_year(db_session, world) -> dict:
     )  # fmt: skip
     db_session.add(
         DutyFinding(
-            agency_id=world.agency_a.id, year_id=world.year.id, kind=FindingKind.absence,
+            agency_id=agency.id, year_id=world.year.id, kind=FindingKind.absence,
             severity=Severity.moderate, description="监管缺位", recorded_by_id=world.supervisor.id,
         )
     )  # fmt: skip
     public = make_campaign(db_session, world)
     grassroots = make_campaign(db_session, world, group="grassroots")
-    for agency in (world.agency_a, world.agency_b):
-        bulk_responses(db_session, public, agency, 35, flagged_every=10, submitted_at=STAMP,
-                       key=f"p{agency.id}")  # fmt: skip
-        bulk_responses(db_session, grassroots, agency, 6, submitted_at=STAMP, key=f"g{agency.id}")
+    for rated in (world.agency_a, world.agency_b):
+        bulk_responses(db_session, public, rated, 35, flagged_every=10, submitted_at=STAMP,
+                       key=f"p{rated.id}")  # fmt: skip
+        bulk_responses(db_session, grassroots, rated, 6, submitted_at=STAMP, key=f"g{rated.id}")
     db_session.commit()
     return {"targets": (on_time, late), "public": public}
 
@@ -58,3 +60,17 @@ def build_year(db_session, world) -> dict:
 @pytest.fixture
 def scored(db_session, world):
     return build_year(db_session, world)
+
+
+def scored_run(db_session, world):
+    """A computed run of the world's year and one 加减分 item (for the access matrix, whose
+    agency A already has a target set)."""
+    build_year(db_session, world, world.agency_b)
+    item = services.add_item(
+        db_session, world.supervisor, world.year, world.agency_a,
+        points="2", reason="获评先进", basis="文件",
+    )  # fmt: skip
+    db_session.commit()
+    run = services.compute_run(db_session, world.supervisor, world.year, AS_OF, workers=1)
+    db_session.commit()
+    return run, item
