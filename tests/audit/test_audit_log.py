@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from survey.audit.labels import ACTION_LABELS, ENTITY_LABELS
 from survey.audit.models import AuditEntry
+from tests.scores.conftest import mark_final
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -46,7 +47,7 @@ def add_entries(db_session, world, count, *, action="test.entry", at=None, juris
     db_session.commit()
 
 
-def a_change_of_every_kind(client, world):
+def a_change_of_every_kind(client, world, db_session):
     client.post("/admin/jurisdictions/new", data={"name": "新区", "parent_id": world.city.id})
     client.post(f"/admin/jurisdictions/{world.district.id}/edit", data={"name": "改名区"})
     client.post(
@@ -78,6 +79,7 @@ def a_change_of_every_kind(client, world):
     )
     client.post("/admin/years/new", data={"jurisdiction_id": world.city.id, "year": 2027})
     client.post(f"/admin/years/{world.year.id}/open")
+    mark_final(db_session, world)
     client.post(f"/admin/years/{world.year.id}/close")
 
 
@@ -101,7 +103,7 @@ EXPECTED = {
 
 def test_every_change_is_written_with_its_actor(world, login, db_session):
     first_id = db_session.scalar(select(func.max(AuditEntry.id)))
-    a_change_of_every_kind(login(world.supervisor), world)
+    a_change_of_every_kind(login(world.supervisor), world, db_session)
     entries = db_session.scalars(select(AuditEntry).where(AuditEntry.id > first_id)).all()
     assert {e.action for e in entries} == EXPECTED
     assert EXPECTED <= ACTION_LABELS.keys()  # the screen names each of them
@@ -146,9 +148,9 @@ def test_filter_by_user_ignores_case(world, login):
     assert rows(client.get("/admin/audit/?actor=nobody")) == []
 
 
-def test_filter_by_action_and_record_type(world, login):
+def test_filter_by_action_and_record_type(world, login, db_session):
     client = login(world.supervisor)
-    a_change_of_every_kind(client, world)
+    a_change_of_every_kind(client, world, db_session)
     assert set(actions(client.get("/admin/audit/?action=agency.delete"))) == {"agency.delete"}
     by_type = rows(client.get("/admin/audit/?entity_type=assessment_years"))
     assert {record.split(":")[0] for _, _, _, record in by_type} == {"assessment_years"}

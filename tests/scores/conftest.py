@@ -74,3 +74,21 @@ def scored_run(db_session, world):
     run = services.compute_run(db_session, world.supervisor, world.year, AS_OF, workers=1)
     db_session.commit()
     return run, item
+
+
+def mark_final(db_session, world, year=None) -> None:
+    """A final run for a year, stored directly (for tests of closing, which needs one)."""
+    from survey.scores.models import RunFinalisation, ScoringRun
+
+    year = year or world.year
+    run = ScoringRun(
+        year_id=year.id, number=1, as_of=AS_OF, engine_version="test", configuration="{}",
+        standards={}, input_counts={}, source_checksums={}, input_checksum="0" * 64,
+        result_checksum="0" * 64, results='{"agencies": []}',
+    )  # fmt: skip
+    db_session.add(run)
+    db_session.flush()
+    db_session.add(
+        RunFinalisation(run_id=run.id, year_id=year.id, finalised_by_id=world.supervisor.id)
+    )
+    db_session.commit()

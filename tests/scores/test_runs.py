@@ -121,9 +121,8 @@ def test_runs_never_change(app, db_session, world, scored):
         f"UPDATE scoring_runs SET number = 9 WHERE id = {run.id}",
         f"DELETE FROM scoring_results WHERE run_id = {run.id}",
     ):
-        with pytest.raises(DatabaseError):
-            with db_session.begin_nested():
-                db_session.execute(text(statement))
+        with pytest.raises(DatabaseError), db_session.begin_nested():
+            db_session.execute(text(statement))
     db_session.rollback()
     assert db_session.get(ScoringRun, run.id).number == 1
 

@@ -14,6 +14,7 @@ from survey.years.config import DEFAULT_CONFIG, validate, window_dates
 from survey.years.forms import STANDARD_GROUPS
 from survey.years.models import AssessmentYear, YearState
 from tests.fixtures.client import form_errors
+from tests.scores.conftest import mark_final
 
 
 def config_form(config: dict) -> dict:
@@ -267,6 +268,10 @@ def test_open_and_close(world, login, db_session):
     assert year.state is YearState.open and year.opened_at is not None and year.closed_at is None
     assert "/close" in response.get_data(as_text=True)
 
+    response = close_year(client, world.year)  # no final scoring run yet
+    assert has_error_flash(response) and "最终" in response.get_data(as_text=True)
+    assert fresh(db_session, world.year).state is YearState.open
+    mark_final(db_session, world)
     response = close_year(client, world.year)
     assert not has_error_flash(response)
     year = fresh(db_session, world.year)
@@ -298,6 +303,7 @@ def test_only_one_open_year_per_jurisdiction(world, login, db_session):
     assert not has_error_flash(response)
     assert fresh(db_session, district_2027).state is YearState.open
 
+    mark_final(db_session, world)
     close_year(client, world.year)
     assert not has_error_flash(open_year(client, city_2027))
     assert fresh(db_session, city_2027).state is YearState.open
@@ -315,6 +321,8 @@ def test_only_one_open_year_per_jurisdiction(world, login, db_session):
 def test_illegal_transitions_are_refused_with_a_message(world, login, db_session, steps, refused):
     client = login(world.supervisor)
     for step in steps:
+        if step == "close":
+            mark_final(db_session, world)
         client.post(f"/admin/years/{world.year.id}/{step}")
     state = fresh(db_session, world.year).state
     response = client.post(f"/admin/years/{world.year.id}/{refused}", follow_redirects=True)
@@ -334,6 +342,7 @@ def test_an_open_year_can_still_be_configured(world, login, db_session):
 def test_a_closed_year_is_read_only(world, login, db_session):
     client = login(world.supervisor)
     open_year(client, world.year)
+    mark_final(db_session, world)
     close_year(client, world.year)
 
     page = client.get(f"/admin/years/{world.year.id}").get_data(as_text=True)
