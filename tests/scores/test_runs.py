@@ -118,11 +118,11 @@ def test_same_inputs_give_the_same_run(app, db_session, world, scored):
 def test_runs_never_change(app, db_session, world, scored):
     run = compute(app, db_session, world)
     for statement in (
-        f"UPDATE scoring_runs SET number = 9 WHERE id = {run.id}",
-        f"DELETE FROM scoring_results WHERE run_id = {run.id}",
+        "UPDATE scoring_runs SET number = 9 WHERE id = :id",
+        "DELETE FROM scoring_results WHERE run_id = :id",
     ):
         with pytest.raises(DatabaseError), db_session.begin_nested():
-            db_session.execute(text(statement))
+            db_session.execute(text(statement), {"id": run.id})
     db_session.rollback()
     assert db_session.get(ScoringRun, run.id).number == 1
 
