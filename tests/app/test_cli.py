@@ -17,6 +17,8 @@ from survey.cli import main
 from survey.demo.loader import DEMO_PASSWORD
 from survey.evidence.models import EvidenceFile
 from survey.indicators.models import PublicIndicatorScore
+from survey.scores.diff import compare
+from survey.scores.models import ScoringRun
 from survey.targets.models import LedgerEntry, SelfAssessment, SetState, TargetAdjustment, TargetSet
 from survey.verification.models import ScoreAdjustment, Visit
 from survey.years.models import AssessmentYear, YearState
@@ -58,8 +60,18 @@ def test_upgrade_then_demo_then_demo_again(cli_env, tmp_path):
         assert set(states) == set(SetState)
         assert session.scalar(select(func.count()).select_from(LedgerEntry)) >= 20
         assert session.scalar(select(func.count()).select_from(SelfAssessment)) >= 15
-        assert session.scalar(select(func.count()).select_from(Visit)) == 1
-        assert session.scalar(select(func.count()).select_from(ScoreAdjustment)) == 1
+        # The year is computed at load: two runs, the second after a later verification.
+        runs = session.scalars(select(ScoringRun).order_by(ScoringRun.number)).all()
+        assert [run.number for run in runs] == [1, 2]
+        results = runs[-1].agency_results
+        assert any(not r.ranked and r.not_rated for r in results)
+        assert any(r.adjustment for r in results)
+        moved = compare(runs[0], runs[1])
+        assert moved.changed_sources == ["self_assessment"] and len(moved.changes) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(Visit)) == 2
+        )  # the second: the later visit between the two runs
+        assert session.scalar(select(func.count()).select_from(ScoreAdjustment)) == 2
         assert session.scalar(select(func.count()).select_from(PublicIndicatorScore)) > 0
         assert session.scalar(select(func.count()).select_from(TargetAdjustment)) == 1
         for evidence in session.scalars(select(EvidenceFile)):
