@@ -30,7 +30,7 @@ def band_label(agency: dict) -> str:
     if not agency["ranked"]:
         return _("Not ranked")
     text = BAND_NAMES.get(agency["band"], "")
-    return f"{text}（{_('borderline')}）" if agency["borderline"] and text else text
+    return _("%(band)s (borderline)", band=text) if agency["borderline"] and text else text
 
 
 def _round(value, places=2):
