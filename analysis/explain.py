@@ -28,13 +28,34 @@ def _num(value):
     return value
 
 
-def _row(frame, **match) -> dict | None:
-    mask = np.ones(len(frame), dtype=bool)
-    for key, value in match.items():
-        mask &= (frame[key] == value).to_numpy()
-    if not mask.any():
-        return None
-    return {k: _num(v) for k, v in frame[mask].iloc[0].items()}
+def _lookups(evaluation) -> dict:
+    """Rows of the cells, dimensions and items tables by key, built once per evaluation (so
+    that explaining every agency costs one pass over each table, not one per agency)."""
+    cached = evaluation.__dict__.get("_explain_lookups")
+    if cached is not None:
+        return cached
+
+    def keyed(frame, keys):
+        out = {}
+        for row in frame.to_dict("records"):
+            out.setdefault(tuple(row[k] for k in keys), {k: _num(v) for k, v in row.items()})
+        return out
+
+    items: dict = {}
+    table = evaluation.items
+    for agency, group, dimension, item, n, mean in zip(
+        table["agency_id"], table["group"], table["dimension"], table["item_id"],
+        table["n"], table["mean"], strict=True,
+    ):  # fmt: skip
+        entry = {"item_id": str(item), "n": int(n), "mean": _num(mean)}
+        items.setdefault((agency, group, dimension), []).append(entry)
+    cached = {
+        "cells": keyed(evaluation.cells, ("agency_id", "dimension", "group")),
+        "dimensions": keyed(evaluation.dimensions, ("agency_id", "dimension")),
+        "items": items,
+    }
+    evaluation.__dict__["_explain_lookups"] = cached  # a cache, not part of the result
+    return cached
 
 
 def explain(evaluation, agency_id) -> dict:
@@ -46,9 +67,10 @@ def explain(evaluation, agency_id) -> dict:
     top = {k: _num(v) for k, v in ranking.loc[agency_id].items()}
     profile = evaluation.agencies.loc[agency_id, "profile"]
     weights = config.weights_for(None if _num(profile) is None else profile)
+    lookups = _lookups(evaluation)
     dims = []
     for name in DIMENSIONS:
-        row = _row(evaluation.dimensions, agency_id=agency_id, dimension=name)
+        row = lookups["dimensions"].get((agency_id, name))
         node = {
             "dimension": name,
             "weight": config.dimension_weights[name],
@@ -62,7 +84,7 @@ def explain(evaluation, agency_id) -> dict:
         }
         if name in RATED_DIMENSIONS:
             node["source"] = "ratings"
-            node["groups"] = _groups(evaluation, agency_id, name, weights[name])
+            node["groups"] = _groups(lookups, agency_id, name, weights[name])
         else:
             node["source"] = "input (targets module)"
         dims.append(node)
@@ -87,49 +109,36 @@ def explain(evaluation, agency_id) -> dict:
     }
 
 
-def _groups(evaluation, agency_id, dimension: str, weights) -> list[dict]:
-    cells = evaluation.cells
-    items = evaluation.items
+def _groups(lookups, agency_id, dimension: str, weights) -> list[dict]:
     out = []
     for group, weight in weights.items():
-        row = _row(cells, agency_id=agency_id, dimension=dimension, group=group)
+        row = lookups["cells"].get((agency_id, dimension, group))
         node = {"group": group, "weight": weight, "present": row is not None}
         if row:
             node["item_weighting"] = "equal: each respondent's mean of the items answered"
-        if row:
-            node.update(
-                {
-                    key: row[key]
-                    for key in (
-                        "n",
-                        "n_with_flagged",
-                        "estimator",
-                        "mean",
-                        "trimmed_mean",
-                        "robust",
-                        "se",
-                        "score",
-                        "score_ci_low",
-                        "score_ci_high",
-                        "reliability",
-                        "satisfaction",
-                        "low_n",
-                        "low_reliability",
-                        "low_confidence",
-                    )
-                }  # fmt: skip
-            )
-            mask = (
-                (items["agency_id"] == agency_id)
-                & (items["group"] == group)
-                & (items["dimension"] == dimension)
-            ).to_numpy()
-            node["items"] = [
-                {"item_id": str(r.item_id), "n": int(r.n), "mean": _num(r.mean)}
-                for r in items[mask].itertuples()
-            ]
+            node.update({key: row[key] for key in GROUP_FIELDS})
+            node["items"] = list(lookups["items"].get((agency_id, group, dimension), []))
         out.append(node)
     return out
+
+
+GROUP_FIELDS = (
+    "n",
+    "n_with_flagged",
+    "estimator",
+    "mean",
+    "trimmed_mean",
+    "robust",
+    "se",
+    "score",
+    "score_ci_low",
+    "score_ci_high",
+    "reliability",
+    "satisfaction",
+    "low_n",
+    "low_reliability",
+    "low_confidence",
+)
 
 
 def records(frame) -> list[dict]:

@@ -132,8 +132,9 @@ def _read_long(session: Session, sql: str) -> pd.DataFrame:
             na_values={"rater_id": [""], "duration": [""], "value": [""], "item_id": [""]},
         )
         return frame
-    cursor = connection.exec_driver_sql(sql)
-    rows = cursor.fetchall()
+    # The driver's own cursor on the session's connection (same transaction): plain tuples,
+    # no Row objects per answer.
+    rows = connection.connection.driver_connection.execute(sql).fetchall()
     if not rows:
         return pd.DataFrame({name: [] for name in COLUMNS})
     return pd.DataFrame.from_records(rows, columns=list(COLUMNS))
