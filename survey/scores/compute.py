@@ -15,10 +15,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis import EvaluationConfig, evaluate
+from analysis import ConfigError, EvaluationConfig, evaluate
 from survey.scores import rules
 from survey.scores.inputs import Inputs
 from survey.scores.loading import EXCLUDING_FLAGS, REVIEWED, items_table
+from survey.scores.words import missing_input
 from survey.years.config import GROUPS, RATED_DIMENSIONS
 from survey.years.evaluation import evaluation_config
 from survey.years.standards import standards_of
@@ -151,7 +152,10 @@ def _rated_surveys(counts, agencies, year_config) -> dict[tuple[int, str], dict]
 def compute(inputs: Inputs, year_config: dict, *, workers: int | None = None) -> dict:
     """The whole result of a run as JSON-ready data (see ``survey.scores.services``)."""
     standards = standards_of(year_config)
-    config = engine_config(year_config)
+    try:
+        config = engine_config(year_config)
+    except ConfigError as error:
+        raise NothingToScore([missing_input("configuration", str(error))]) from None
     problems = _problems(inputs)
     if problems:
         raise NothingToScore(problems)
@@ -225,12 +229,32 @@ def compute(inputs: Inputs, year_config: dict, *, workers: int | None = None) ->
         }
     )
     evaluation = evaluate(responses, items, config, agencies=agencies, workers=workers)
-    return _document(inputs, evaluation, details, not_rated, counts)
+    document = _document(inputs, evaluation, details, not_rated, counts)
+    document["gaps"] = questionnaire_gaps(inputs, year_config)
+    return document
+
+
+def questionnaire_gaps(inputs: Inputs, year_config: dict) -> list[dict]:
+    """Respondent groups weighted in a dimension whose questionnaires this year ask no item of
+    it: their weight goes to the other sources, and the run says so."""
+    asked = {(group, item.dimension) for item in inputs.items for group in item.groups}
+    surveyed = {group for item in inputs.items for group in item.groups}
+    return [
+        {"group": group, "dimension": dimension}
+        for dimension in RATED_DIMENSIONS
+        for group in GROUPS
+        if year_config["group_weights"][dimension][group] > 0
+        and (group, dimension) not in asked
+        and group in surveyed
+    ] + [
+        {"group": group, "dimension": None}
+        for group in GROUPS
+        if group not in surveyed
+        and any(year_config["group_weights"][d][group] > 0 for d in RATED_DIMENSIONS)
+    ]
 
 
 def _problems(inputs: Inputs) -> list[str]:
-    from survey.scores.words import missing_input
-
     problems = []
     if not inputs.agencies:
         problems.append(missing_input("agencies"))

@@ -23,6 +23,7 @@ from survey.scores.words import (
     OUTCOME_LABELS,
     SOURCE_GROUP_LABELS,
     SOURCE_LABELS,
+    gap_text,
     not_rated_text,
 )
 from survey.spreadsheets import XLSX_MIMETYPE
@@ -39,6 +40,7 @@ def _context(**values) -> dict:
         "dimension_labels": DIMENSION_LABELS,
         "group_labels": {**GROUP_LABELS, **SOURCE_GROUP_LABELS},
         "not_rated_text": not_rated_text,
+        "gap_text": gap_text,
         "band_label": exporting.band_label,
         "kind_label": exporting.kind_label,
         "input_labels": INPUT_LABELS,
@@ -96,6 +98,7 @@ def run(run_id: int):
             diff=compare(previous, run) if previous is not None else None,
             is_final=final is not None and final.id == run.id,
             standards_text=describe(run.standards),
+            gaps=document.get("gaps", []),
         ),
     )
 

@@ -23,8 +23,29 @@ MISSING = {
 }
 
 
-def missing_input(code: str) -> str:
+def missing_input(code: str, detail: str = "") -> str:
+    if code == "configuration":
+        return _(
+            "The year's configuration is not one the statistics engine accepts (%(detail)s):"
+            " correct it on the year page.",
+            detail=detail,
+        )
     return str(MISSING[code])
+
+
+def gap_text(gap: dict) -> str:
+    group = str(GROUP_LABELS[gap["group"]])
+    if gap["dimension"] is None:
+        return _(
+            "No survey of %(group)s was scored this year: its weight went to the other sources.",
+            group=group,
+        )
+    return _(
+        "The questionnaires of %(group)s ask no %(dimension)s item: its weight in that"
+        " dimension went to the other sources.",
+        group=group,
+        dimension=str(DIMENSION_LABELS[gap["dimension"]]),
+    )
 
 
 def not_rated_text(entry: dict) -> str:

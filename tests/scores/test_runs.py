@@ -158,3 +158,24 @@ def test_final_run_and_closing_the_year(app, db_session, world, scored):
             services.compute_run(db_session, world.supervisor, world.year, AS_OF)
     assert services.final_run(db_session, world.year.id).id == run.id
     assert db_session.scalar(select(func.count()).select_from(RunFinalisation)) == 1
+
+
+def test_groups_without_a_survey_are_named(app, db_session, world, scored):
+    gaps = compute(app, db_session, world).result_data()["gaps"]
+    # Deputies and peers are weighted by default but have no survey in this year.
+    assert {(g["group"], g["dimension"]) for g in gaps} == {("deputy", None), ("peer", None)}
+
+
+def test_a_configuration_the_engine_refuses_is_named(app, db_session, world, scored):
+    config = dict(world.year.config)
+    config["group_weights"] = {
+        **config["group_weights"],
+        "cooperation": {"public": 0.0, "deputy": 0.0, "grassroots": 0.0, "peer": 0.0},
+    }
+    world.year.config = config  # as if saved before today's checks
+    db_session.commit()
+    with app.app_context(), pytest.raises(services.RunRefused) as refused:
+        services.compute_run(db_session, world.supervisor, world.year, AS_OF)
+    assert "group_weights" in refused.value.problems[0]
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(ScoringRun)) == 0
