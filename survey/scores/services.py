@@ -17,6 +17,7 @@ from importlib import metadata, resources
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.audit.services import record
@@ -98,8 +99,14 @@ def compute_run(
         result_checksum=hashlib.sha256(results.encode()).hexdigest(),
         results=results,
     )
-    session.add(run)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError:  # another run of the year took this number since we counted
+        raise DomainError(
+            _l("Another run of this year was computed at the same moment. Try again.")
+        ) from None
     session.add_all(_result_rows(run, document))
     record(
         session,

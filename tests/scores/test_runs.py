@@ -179,3 +179,23 @@ def test_a_configuration_the_engine_refuses_is_named(app, db_session, world, sco
     assert "group_weights" in refused.value.problems[0]
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(ScoringRun)) == 0
+
+
+def test_a_run_numbered_concurrently_is_refused_not_a_500(
+    app, db_session, world, scored, monkeypatch
+):
+    first = compute(app, db_session, world)
+    # As if another request stored run 2 between our count and our insert: we count 0 again.
+    original = db_session.scalar
+
+    def stale_count(statement, *args, **kwargs):
+        if "max(scoring_runs.number)" in str(statement):
+            return 0
+        return original(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db_session, "scalar", stale_count)
+    with app.app_context(), pytest.raises(DomainError, match="same moment|同时"):
+        services.compute_run(db_session, world.supervisor, world.year, AS_OF)
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(ScoringRun)) == 1
+    assert first.number == 1
