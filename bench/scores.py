@@ -231,23 +231,24 @@ def _bulk(session, table: str, frame: pd.DataFrame) -> None:
 
 
 def raw_load(session, year_id: int, items) -> float:
-    """The baseline: the same query's rows into pandas by the plainest fast path."""
-    from survey.scores.loading import COLUMNS, _answer_query
+    """The baseline: the same two queries' rows into pandas by the plainest fast path —
+    PostgreSQL COPY + read_csv with no options, SQLite one cursor's fetchall into a frame."""
+    from survey.scores.loading import answer_query, response_query
 
-    sql = _answer_query(year_id, items)
     connection = session.connection()
+    dialect = connection.dialect.name
+    raw = connection.connection.driver_connection
     start = time.perf_counter()
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        buffer = io.BytesIO()
-        with raw.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-            for block in copy:
-                buffer.write(block)
-        buffer.seek(0)
-        pd.read_csv(buffer, names=list(COLUMNS), header=None)
-    else:
-        raw = connection.connection.driver_connection
-        pd.DataFrame.from_records(raw.execute(sql).fetchall(), columns=list(COLUMNS))
+    for sql in (response_query(year_id, dialect), answer_query(year_id, items, dialect)):
+        if dialect == "postgresql":
+            buffer = io.BytesIO()
+            with raw.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    buffer.write(block)
+            buffer.seek(0)
+            pd.read_csv(buffer, header=None)
+        else:
+            pd.DataFrame.from_records(raw.execute(sql).fetchall())
     return time.perf_counter() - start
 
 

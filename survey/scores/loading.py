@@ -75,69 +75,88 @@ def rating_items(session: Session, year_id: int) -> list[RatingItem]:
     return items
 
 
-def _answer_query(year_id: int, items: list[RatingItem]) -> str:
-    """Responses of the year's scored campaigns with their rating answers (one row per
-    answer; a response with none still appears once). Only integers are formatted in."""
-    by_version: dict[int, list[str]] = {}
-    for item in items:
-        by_version.setdefault(item.version_id, []).append(item.item_id)
-    if by_version:
-        rating = " OR ".join(
-            f"(r.questionnaire_version_id = {int(v)} AND a.item_id IN ("
-            + ", ".join(_quote(i) for i in ids)
-            + "))"
-            for v, ids in sorted(by_version.items())
-        )
-    else:
-        rating = "1 = 0"
-    states = ", ".join(_quote(s) for s in SCORED_STATES)
-    # COPY takes no bind parameters: only integers and checked identifiers are formatted in.
-    sql = (
-        "SELECT r.id, c.respondent_group, r.agency_id, r.rater_agency_id, r.duration_seconds,"  # noqa: S608
-        " r.submitted_at, r.questionnaire_version_id, a.item_id, a.value"
+STATES_SQL = ", ".join(f"'{state}'" for state in SCORED_STATES)  # enum values, no input
+RESPONSE_COLUMNS = ("id", "group", "agency_id", "rater_id", "duration", "submitted_at")
+ANSWER_COLUMNS = ("id", "column", "value")
+
+
+def _scored(year_id: int) -> str:
+    return (
         " FROM responses r JOIN campaigns c ON c.id = r.campaign_id"
-        f" LEFT JOIN answers a ON a.response_id = r.id AND ({rating})"
-        f" WHERE c.year_id = {int(year_id)} AND c.state IN ({states})"
-        " ORDER BY r.id, a.item_id"
+        f" WHERE c.year_id = {int(year_id)} AND c.state IN ({STATES_SQL})"
     )
-    return sql
+
+
+def response_query(year_id: int, dialect: str) -> str:
+    """One row per response of the year's scored campaigns, by id; the submission instant as
+    whole seconds since the epoch (the same integer on both databases)."""
+    seconds = (
+        "CAST(FLOOR(EXTRACT(EPOCH FROM r.submitted_at)) AS BIGINT)"
+        if dialect == "postgresql"
+        else "CAST(strftime('%s', r.submitted_at) AS INTEGER)"
+    )
+    return (
+        "SELECT r.id, c.respondent_group, r.agency_id, r.rater_agency_id,"
+        f" r.duration_seconds, {seconds}" + _scored(year_id) + " ORDER BY r.id"
+    )
+
+
+def answer_query(year_id: int, items: list[RatingItem], dialect: str) -> str | None:
+    """One row per rating answer: the response, the item's column number (a join on a small
+    VALUES table of questionnaire version, item id and column) and the value as a number
+    (NULL for 不了解). Only integers and checked identifiers are formatted in: COPY takes no
+    bind parameters."""
+    if not items:
+        return None
+    columns = ", ".join(
+        f"({int(item.version_id)}, {_quote(item.item_id)}, {n})" for n, item in enumerate(items)
+    )
+    number = "DOUBLE PRECISION" if dialect == "postgresql" else "REAL"
+    return (
+        f"WITH m(v, item, col) AS (VALUES {columns})"  # noqa: S608
+        f" SELECT a.response_id, m.col, CAST(a.value AS {number})"
+        " FROM m JOIN answers a ON a.item_id = m.item"
+        " JOIN responses r ON r.id = a.response_id AND r.questionnaire_version_id = m.v"
+        " JOIN campaigns c ON c.id = r.campaign_id"
+        f" WHERE c.year_id = {int(year_id)} AND c.state IN ({STATES_SQL})"
+    )
 
 
 def _quote(text: str) -> str:
-    # Item ids match [A-Za-z][A-Za-z0-9_]* (schema.ITEM_ID) and states are enum values.
+    # Item ids match [A-Za-z][A-Za-z0-9_]* (schema.ITEM_ID).
     if not text.replace("_", "").isalnum() or not text.isascii():
         raise ValueError(f"unexpected identifier {text!r}")
     return f"'{text}'"
 
 
-COLUMNS = ("id", "group", "agency_id", "rater_id", "duration", "submitted_at", "version")
-COLUMNS += ("item_id", "value")
-
-
-def _read_long(session: Session, sql: str) -> pd.DataFrame:
+def read_rows(session: Session, sql: str, columns: tuple[str, ...], dtypes: dict) -> pd.DataFrame:
+    """The rows of ``sql`` as a DataFrame: PostgreSQL COPY … TO STDOUT (CSV) into
+    ``pandas.read_csv``; SQLite the driver's own cursor on the session's connection (same
+    transaction; plain tuples, no Row objects), a million rows at a time."""
     connection = session.connection()
+    raw = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
         buffer = io.BytesIO()
         with raw.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
             for block in copy:
                 buffer.write(block)
         buffer.seek(0)
-        frame = pd.read_csv(
+        return pd.read_csv(
             buffer,
-            names=list(COLUMNS),
+            names=list(columns),
             header=None,
-            dtype={"group": str, "item_id": str, "value": str, "submitted_at": str},
+            dtype=dtypes,
             keep_default_na=False,
-            na_values={"rater_id": [""], "duration": [""], "value": [""], "item_id": [""]},
+            na_values=[""],
         )
-        return frame
-    # The driver's own cursor on the session's connection (same transaction): plain tuples,
-    # no Row objects per answer.
-    rows = connection.connection.driver_connection.execute(sql).fetchall()
-    if not rows:
-        return pd.DataFrame({name: [] for name in COLUMNS})
-    return pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+    cursor = raw.execute(sql)
+    parts = []
+    while chunk := cursor.fetchmany(1_000_000):
+        parts.append(pd.DataFrame.from_records(chunk, columns=list(columns)))
+    if not parts:
+        return pd.DataFrame({name: pd.Series(dtype=dtypes.get(name, float)) for name in columns})
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return frame.astype({k: v for k, v in dtypes.items() if v is not str})
 
 
 def _flags(session: Session, year_id: int) -> dict[int, str]:
@@ -169,37 +188,37 @@ def load_responses(session: Session, year_id: int, items: list[RatingItem]) -> p
     """One row per response of the year's open and closed campaigns, sorted by id: the
     columns ``analysis.evaluate`` needs and one float column per rating item (NaN for 不了解
     or not asked)."""
-    long = _read_long(session, _answer_query(year_id, items))
-    ids, first = np.unique(long["id"].to_numpy(dtype=np.int64), return_index=True)
-    head = long.iloc[first]
+    dialect = session.connection().dialect.name
+    head = read_rows(
+        session,
+        response_query(year_id, dialect),
+        RESPONSE_COLUMNS,
+        {"id": "int64", "group": str, "agency_id": "int64", "rater_id": "float64",
+         "duration": "float64", "submitted_at": "float64"},
+    )  # fmt: skip
+    ids = head["id"].to_numpy(dtype=np.int64)
     frame = pd.DataFrame(
         {
             "response_id": ids,
             "group": head["group"].astype(str).to_numpy(dtype=object),
             "agency_id": head["agency_id"].to_numpy(dtype=np.int64),
-            "rater_id": pd.to_numeric(head["rater_id"]).to_numpy(dtype=float),
-            "duration_s": pd.to_numeric(head["duration"]).to_numpy(dtype=float),
-            "submitted_at": pd.to_datetime(head["submitted_at"], utc=True, format="ISO8601")
-            .dt.tz_localize(None)
-            .to_numpy(),
+            "rater_id": head["rater_id"].to_numpy(dtype=float),
+            "duration_s": head["duration"].to_numpy(dtype=float),
+            "submitted_at": pd.to_datetime(head["submitted_at"].to_numpy(), unit="s"),
         }
     )
+    del head
     flags = _flags(session, year_id)
     frame["flags"] = pd.Series(ids).map(flags).fillna("").to_numpy(dtype=object)
-    keys = {(item.version_id, item.item_id): n for n, item in enumerate(items)}
     values = np.full((len(ids), len(items)), np.nan)
-    answered = long["item_id"].notna().to_numpy()
-    if answered.any():
-        part = long[answered]
-        names, item_ids = pd.factorize(part["item_id"].to_numpy(dtype=object))
-        pair = part["version"].to_numpy(dtype=np.int64) * len(item_ids) + names
-        codes, pairs = pd.factorize(pair)
-        lookup = np.array(
-            [keys[(int(p // len(item_ids)), item_ids[p % len(item_ids)])] for p in pairs],
-            dtype=np.int64,
+    sql = answer_query(year_id, items, dialect)
+    if sql is not None and len(ids):
+        answers = read_rows(
+            session, sql, ANSWER_COLUMNS, {"id": "int64", "column": "int64", "value": "float64"}
         )
-        row = np.searchsorted(ids, part["id"].to_numpy(dtype=np.int64))
-        values[row, lookup[codes]] = pd.to_numeric(part["value"], errors="coerce").to_numpy(float)
+        row = np.searchsorted(ids, answers["id"].to_numpy(dtype=np.int64))
+        values[row, answers["column"].to_numpy(dtype=np.int64)] = answers["value"].to_numpy()
+        del answers
     for n, item in enumerate(items):
         frame[item.key] = values[:, n]
     return frame
