@@ -15,6 +15,7 @@ from survey.responses.respondent import respond
 from survey.targets.admin_views import admin_targets
 from survey.targets.agency_views import agency_targets
 from survey.verification.views import admin_verification
+from survey.workdays.views import admin_calendar
 from survey.years.views import admin_years
 
 FEATURE_BLUEPRINTS = [
@@ -40,4 +41,5 @@ FEATURE_BLUEPRINTS = [
     ("agency", agency_targets),
     ("agency", agency_filings),
     ("agency", agency_evidence),
+    ("admin", admin_calendar),
 ]

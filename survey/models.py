@@ -18,6 +18,7 @@ from survey.targets.models import (
     TargetSet,
 )
 from survey.verification.models import DutyFinding, ScoreAdjustment, Visit, VisitFinding
+from survey.workdays.models import CalendarDay, CalendarYear
 from survey.years.models import AssessmentYear
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "Answer",
     "AssessmentYear",
     "AuditEntry",
+    "CalendarDay",
+    "CalendarYear",
     "Base",
     "Campaign",
     "CampaignAgency",

@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "score.adjust": _l("Score adjusted"),
     "duty_finding.record": _l("Duty finding recorded"),
     "indicators.import": _l("Public-indicator scores imported"),
+    "calendar.import": _l("Holiday notice imported"),
+    "calendar.correct": _l("Calendar day corrected"),
 }
 
 ENTITY_LABELS = {
@@ -69,6 +71,8 @@ ENTITY_LABELS = {
     "score_adjustments": _l("Score adjustment"),
     "duty_findings": _l("Duty finding"),
     "indicator_imports": _l("Public-indicator import"),
+    "calendar_years": _l("Calendar year"),
+    "calendar_days": _l("Calendar day"),
 }
 
 

@@ -29,6 +29,8 @@ PUBLIC_ENDPOINTS = {
 METHODS = ("GET", "POST")
 # Records every jurisdiction shares (the standard questionnaires): no district scope applies.
 SHARED_ENDPOINTS = {"admin.questionnaires.preview"}
+# The working-day calendar is one for every office; only the top-level office changes it.
+SHARED_ENDPOINTS |= {"admin.calendar.year", "admin.calendar.correct"}
 
 
 def routes(app):
@@ -87,6 +89,7 @@ def city_values(world, db_session) -> dict:
         "filename": "app.css",
         "code": "NOSUCHCD",
         "token": "A" * 26,
+        "calendar_year": 2026,
     }
 
 
