@@ -7,6 +7,8 @@ from survey.audit.views import admin_audit
 from survey.campaigns.views import admin_campaigns
 from survey.evidence.views import admin_evidence, agency_evidence
 from survey.filings.views import agency_filings
+from survey.followup.admin_views import admin_followup
+from survey.followup.agency_views import agency_followup
 from survey.home.views import admin_home, agency_home, public_home
 from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
@@ -42,4 +44,6 @@ FEATURE_BLUEPRINTS = [
     ("agency", agency_filings),
     ("agency", agency_evidence),
     ("admin", admin_calendar),
+    ("admin", admin_followup),
+    ("agency", agency_followup),
 ]

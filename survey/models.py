@@ -7,6 +7,9 @@ from survey.campaigns.models import Campaign, CampaignAgency, Token
 from survey.db import Base
 from survey.evidence.models import EvidenceFile
 from survey.filings.models import Filing
+from survey.followup.escalation import Escalation, LinkageNotice
+from survey.followup.models import ExtensionRequest, RectificationEvent, RectificationItem
+from survey.followup.special import CaseFinding, SpecialCase
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.responses.models import Answer, Draft, FlagReview, Response, ResponseFlag
@@ -29,6 +32,13 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Base",
+    "CaseFinding",
+    "Escalation",
+    "ExtensionRequest",
+    "LinkageNotice",
+    "RectificationEvent",
+    "RectificationItem",
+    "SpecialCase",
     "Campaign",
     "CampaignAgency",
     "Draft",

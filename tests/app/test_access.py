@@ -9,6 +9,7 @@ from sqlalchemy import select
 from survey.agencies.models import Section
 from survey.evidence.models import EvidenceFile, EvidenceOwner
 from survey.targets.models import Target, TargetAdjustment, TargetSet
+from tests.followup.records import make_followup_records
 from tests.responses.admin.conftest import make_campaign
 
 PUBLIC_ENDPOINTS = {
@@ -73,6 +74,7 @@ def city_values(world, db_session) -> dict:
     )
     db_session.add_all([adjustment, evidence])
     db_session.commit()
+    followup = make_followup_records(db_session, world)
     return {
         "set_id": target_set.id,
         "target_id": target.id,
@@ -90,6 +92,7 @@ def city_values(world, db_session) -> dict:
         "code": "NOSUCHCD",
         "token": "A" * 26,
         "calendar_year": 2026,
+        **followup,
     }
 
 
