@@ -9,6 +9,7 @@ from survey.evidence.views import admin_evidence, agency_evidence
 from survey.filings.views import agency_filings
 from survey.followup.admin_views import admin_followup
 from survey.followup.agency_views import agency_followup
+from survey.followup.special_views import admin_special
 from survey.home.views import admin_home, agency_home, public_home
 from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
@@ -46,4 +47,5 @@ FEATURE_BLUEPRINTS = [
     ("admin", admin_calendar),
     ("admin", admin_followup),
     ("agency", agency_followup),
+    ("admin", admin_special),
 ]

@@ -14,6 +14,8 @@ MODULES = (
     "survey.followup.services",
     "survey.followup.admin_views",
     "survey.followup.agency_views",
+    "survey.followup.special_views",
+    "survey.followup.special_services",
 )
 
 
