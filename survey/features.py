@@ -9,6 +9,7 @@ from survey.evidence.views import admin_evidence, agency_evidence
 from survey.filings.views import agency_filings
 from survey.followup.admin_views import admin_followup
 from survey.followup.agency_views import agency_followup
+from survey.followup.escalation_views import admin_escalations, admin_linkage
 from survey.followup.special_views import admin_special
 from survey.home.views import admin_home, agency_home, public_home
 from survey.indicators.views import admin_indicators
@@ -48,4 +49,6 @@ FEATURE_BLUEPRINTS = [
     ("admin", admin_followup),
     ("agency", agency_followup),
     ("admin", admin_special),
+    ("admin", admin_escalations),
+    ("admin", admin_linkage),
 ]

@@ -16,6 +16,8 @@ MODULES = (
     "survey.followup.agency_views",
     "survey.followup.special_views",
     "survey.followup.special_services",
+    "survey.followup.escalation_services",
+    "survey.followup.escalation_views",
 )
 
 
