@@ -32,7 +32,7 @@ class SourceKind(LabelledEnum):
 
 
 class ItemState(LabelledEnum):
-    issued = ("issued", _l("Issued"))
+    issued = ("issued", _l("Issued to the agency"))
     acknowledged = ("acknowledged", _l("Acknowledged (签收)"))
     in_progress = ("in_progress", _l("In progress"))
     submitted = ("submitted", _l("Submitted for verification"))
@@ -90,7 +90,7 @@ class RectificationItem(Base):
 
 
 class EventKind(LabelledEnum):
-    issue = ("issue", _l("Issued"))
+    issue = ("issue", _l("Issued to the agency"))
     acknowledge = ("acknowledge", _l("Acknowledged"))
     progress = ("progress", _l("Progress report"))
     submit = ("submit", _l("Submitted for verification"))

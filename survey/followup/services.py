@@ -170,6 +170,14 @@ def office_move(
             raise DomainError(_l("Schedule the review 30, 60 or 90 days after closing."))
         item.closed_on = today
         item.review_due_on = today + dt.timedelta(days=review_after)
+    due_on = None
+    if name == "review_recurred":
+        # A recurrence is rectified again in a period as long as the first one, from today.
+        calendar = calendar_around(session, today)
+        period = item.working_days or calendar.count_working_days(item.issued_on, item.due_on)
+        item.due_on = due_on = calendar.add_working_days(today, max(period, 1))
     if move.target is not None:
         item.state = move.target
-    return write_event(session, item, actor, move.kind, before, text=(text or "").strip())
+    return write_event(
+        session, item, actor, move.kind, before, text=(text or "").strip(), due_on=due_on
+    )

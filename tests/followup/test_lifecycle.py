@@ -111,6 +111,8 @@ def test_a_review_can_reopen_a_recurrence(world, issue, login, db_session):
     post(office, ADMIN.format(id=item.id, move="close"), review_after="30")
     post(office, ADMIN.format(id=item.id, move="review_recurred"), text="问题反弹")
     assert state_of(db_session, item) is ItemState.reopened
+    # rectified again in 60 working days from the review
+    assert db_session.get(type(item), item.id).due_on == dt.date(2026, 11, 30)
     post(login(world.editor_a), AGENCY.format(id=item.id, move="progress"), text="重新整改")
     assert state_of(db_session, item) is ItemState.in_progress
 
@@ -118,11 +120,11 @@ def test_a_review_can_reopen_a_recurrence(world, issue, login, db_session):
 @pytest.mark.parametrize(
     ("move", "portal", "message"),
     [
-        ("verify", ADMIN, "cannot be done to an item that is Issued"),
-        ("close", ADMIN, "cannot be done to an item that is Issued"),
-        ("review_held", ADMIN, "cannot be done to an item that is Issued"),
-        ("submit", AGENCY, "cannot be done to an item that is Issued"),
-        ("progress", AGENCY, "cannot be done to an item that is Issued"),
+        ("verify", ADMIN, "cannot be done to an item that is Issued to the agency"),
+        ("close", ADMIN, "cannot be done to an item that is Issued to the agency"),
+        ("review_held", ADMIN, "cannot be done to an item that is Issued to the agency"),
+        ("submit", AGENCY, "cannot be done to an item that is Issued to the agency"),
+        ("progress", AGENCY, "cannot be done to an item that is Issued to the agency"),
     ],
 )
 def test_moves_out_of_order_are_refused(world, issue, login, db_session, move, portal, message):
