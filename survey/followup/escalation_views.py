@@ -36,7 +36,7 @@ def _enum_choices(enum_class):
 
 
 class EscalationForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=_enum_choices(EscalationKind))
+    kind = SelectField(_l("Kind of measure"), choices=_enum_choices(EscalationKind))
     held_on = DateField(_l("Date"), validators=[InputRequired()])
     people = TextAreaField(_l("People taking part"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired()])
@@ -55,7 +55,7 @@ class EscalationForm(FlaskForm):
 
 
 class NoticeForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=_enum_choices(NoticeKind))
+    kind = SelectField(_l("Kind of notice"), choices=_enum_choices(NoticeKind))
     recipient = SelectField(_l("Sent to"), choices=_enum_choices(Recipient))
     sent_on = DateField(_l("Date sent"), default=beijing_today, validators=[InputRequired()])
     title = StringField(

@@ -4,6 +4,7 @@ its measures with a file, the supervisor returns it once, verifies it and closes
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from survey.evidence.models import EvidenceFile, EvidenceOwner
@@ -11,6 +12,8 @@ from survey.followup.models import ItemState, RectificationItem
 from tests.e2e.test_agency_year import PDF
 from tests.e2e.test_agency_year import desk as desk  # noqa: F401 — the fixture, re-exported
 from tests.fixtures.data import PASSWORD, make_world
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
 
 def sign_in(page, base, user):
@@ -36,15 +39,15 @@ def test_an_item_goes_from_issue_to_closing_across_both_portals(live, desk, phon
     office.select_option('select[name="section_id"]', label="业务一科")
     office.fill('input[name="responsible_leader"]', "王副局长")
     office.get_by_role("button", name="下发").click()
-    assert "整改事项已下发" in office.content()
-    assert "60个工作日" in office.content()
+    expect(office.locator("body")).to_contain_text("整改事项已下发")
+    expect(office.locator("body")).to_contain_text("60个工作日")
 
     sign_in(phone, base, world.editor_a)
-    assert "整改" in phone.content()
+    expect(phone.locator("body")).to_contain_text("整改")
     phone.goto(f"{base}/agency/followup/")
     phone.get_by_role("link", name="公开全部办事指南").click()
     phone.get_by_role("button", name="签收", exact=True).click()
-    assert "已完成：已签收" in phone.content()
+    expect(phone.locator("body")).to_contain_text("已完成：已签收")
     phone.fill('textarea[name="text"] >> nth=0', "已梳理事项清单")
     phone.get_by_role("button", name="报送进展").click()
     pdf = tmp_path / "公开截图.pdf"
@@ -52,16 +55,16 @@ def test_an_item_goes_from_issue_to_closing_across_both_portals(live, desk, phon
     phone.fill("#submit-text", "已在门户网站公开")
     phone.set_input_files("#submit-files", str(pdf))
     phone.get_by_role("button", name="报送核查").click()
-    assert "已报送待核查" in phone.content()
+    expect(phone.locator("body")).to_contain_text("已报送待核查")
     assert phone.console_errors == []
 
     office.reload()
     office.fill("#text-return", "缺少公开截图的日期")
     office.get_by_role("button", name="退回单位").click()
-    assert "已退回" in office.content()
+    expect(office.locator("body")).to_contain_text("已退回")
 
     phone.reload()
-    assert "缺少公开截图的日期" in phone.content()
+    expect(phone.locator("body")).to_contain_text("缺少公开截图的日期")
     phone.fill("#submit-text", "补充带日期的截图")
     phone.get_by_role("button", name="报送核查").click()
 
@@ -69,7 +72,7 @@ def test_an_item_goes_from_issue_to_closing_across_both_portals(live, desk, phon
     office.get_by_role("button", name="核查通过").click()
     office.select_option("#review-after", "60")
     office.get_by_role("button", name="销号").click()
-    assert "已销号" in office.content()
+    expect(office.locator("body")).to_contain_text("已销号")
     assert office.console_errors == []
 
     session.expire_all()
