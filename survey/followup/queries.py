@@ -15,7 +15,7 @@ from survey.agencies.queries import scope_ids
 from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import files_of
 from survey.followup.lifecycle import RUNNING
-from survey.followup.models import EventKind, RectificationItem
+from survey.followup.models import EventKind, ItemState, RectificationItem
 from survey.followup.warnings import Colour, Warning, warning_of
 from survey.workdays.queries import calendar_around
 
@@ -25,6 +25,7 @@ class Row:
     item: RectificationItem
     warning: Warning
     reminders: int
+    review_due: bool = False  # closed, and its 整改回头看 date has come
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def rows_of(session: Session, items, today: dt.date) -> list[Row]:
             item,
             warning_of(item, today, calendar),
             sum(1 for event in item.events if event.kind is EventKind.remind),
+            item.state is ItemState.closed
+            and item.review_due_on is not None
+            and item.review_due_on <= today,
         )
         for item in items
     ]
@@ -116,6 +120,7 @@ class HomeSummary:
     running: int
     urgent: list[Row]  # red and yellow first, at most five
     portal: str
+    reviews_due: list[Row]  # closed items whose review (回头看) is due
 
 
 def home_summary(session: Session, user, today: dt.date, *, agency=None) -> HomeSummary:
@@ -128,4 +133,5 @@ def home_summary(session: Session, user, today: dt.date, *, agency=None) -> Home
     urgent = sorted(
         (row for row in rows if row.warning.colour), key=lambda row: order[row.warning.colour]
     )
-    return HomeSummary(colour_counts(rows), running_count(rows), urgent[:5], portal)
+    reviews = [row for row in rows if row.review_due]
+    return HomeSummary(colour_counts(rows), running_count(rows), urgent[:5], portal, reviews)

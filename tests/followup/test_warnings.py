@@ -198,3 +198,18 @@ def test_filters_and_export(world, issue, login, today):
     district = login(world.district_supervisor)
     html = district.get("/admin/followup/").get_data(as_text=True)
     assert "丙局事项" in html and "甲局事项" not in html
+
+
+def test_a_closed_item_shows_when_its_review_is_due(world, issue, login, db_session, today):
+    target = issue(title="待回头看事项")
+    target.state, target.closed_on = ItemState.closed, D(2026, 9, 1)
+    target.review_due_on = D(2026, 10, 1)
+    db_session.commit()
+    client = login(world.supervisor)
+    assert "review due" not in client.get("/admin/followup/", headers=ENGLISH).get_data(
+        as_text=True
+    )
+    today["today"] = D(2026, 10, 1)
+    assert "review due" in client.get("/admin/followup/", headers=ENGLISH).get_data(as_text=True)
+    home = client.get("/admin/", headers=ENGLISH).get_data(as_text=True)
+    assert "1 closed item is due for its review" in home and "待回头看事项" in home
