@@ -213,3 +213,12 @@ def test_a_closed_item_shows_when_its_review_is_due(world, issue, login, db_sess
     assert "review due" in client.get("/admin/followup/", headers=ENGLISH).get_data(as_text=True)
     home = client.get("/admin/", headers=ENGLISH).get_data(as_text=True)
     assert "1 closed item is due for its review" in home and "待回头看事项" in home
+
+
+def test_an_overdue_item_leads_to_escalation(world, issue, login, today):
+    target = issue()
+    client = login(world.supervisor)
+    link = f"/admin/escalations/agency/{world.agency_a.id}/new"
+    assert link not in client.get(f"/admin/followup/items/{target.id}").get_data(as_text=True)
+    today["today"] = D(2026, 12, 1)
+    assert link in client.get(f"/admin/followup/items/{target.id}").get_data(as_text=True)
