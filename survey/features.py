@@ -7,6 +7,10 @@ from survey.audit.views import admin_audit
 from survey.campaigns.views import admin_campaigns
 from survey.evidence.views import admin_evidence, agency_evidence
 from survey.filings.views import agency_filings
+from survey.followup.admin_views import admin_followup
+from survey.followup.agency_views import agency_followup
+from survey.followup.escalation_views import admin_escalations, admin_linkage
+from survey.followup.special_views import admin_special
 from survey.home.views import admin_home, agency_home, public_home
 from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
@@ -17,6 +21,7 @@ from survey.scores.views import admin_scores
 from survey.targets.admin_views import admin_targets
 from survey.targets.agency_views import agency_targets
 from survey.verification.views import admin_verification
+from survey.workdays.views import admin_calendar
 from survey.years.views import admin_years
 
 FEATURE_BLUEPRINTS = [
@@ -43,6 +48,12 @@ FEATURE_BLUEPRINTS = [
     ("agency", agency_targets),
     ("agency", agency_filings),
     ("agency", agency_evidence),
+    ("admin", admin_calendar),
+    ("admin", admin_followup),
+    ("agency", agency_followup),
+    ("admin", admin_special),
+    ("admin", admin_escalations),
+    ("admin", admin_linkage),
 ]
 
 # Asked before an assessment year closes (each returns a message, or None): higher features

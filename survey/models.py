@@ -7,6 +7,9 @@ from survey.campaigns.models import Campaign, CampaignAgency, Token
 from survey.db import Base
 from survey.evidence.models import EvidenceFile
 from survey.filings.models import Filing
+from survey.followup.escalation import Escalation, LinkageNotice
+from survey.followup.models import ExtensionRequest, RectificationEvent, RectificationItem
+from survey.followup.special import CaseFinding, SpecialCase
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.responses.models import Answer, Draft, FlagReview, Response, ResponseFlag
@@ -19,6 +22,7 @@ from survey.targets.models import (
     TargetSet,
 )
 from survey.verification.models import DutyFinding, ScoreAdjustment, Visit, VisitFinding
+from survey.workdays.models import CalendarDay, CalendarYear
 from survey.years.models import AssessmentYear
 
 __all__ = [
@@ -26,7 +30,16 @@ __all__ = [
     "Answer",
     "AssessmentYear",
     "AuditEntry",
+    "CalendarDay",
+    "CalendarYear",
     "Base",
+    "CaseFinding",
+    "Escalation",
+    "ExtensionRequest",
+    "LinkageNotice",
+    "RectificationEvent",
+    "RectificationItem",
+    "SpecialCase",
     "Campaign",
     "CampaignAgency",
     "Draft",

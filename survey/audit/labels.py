@@ -53,6 +53,27 @@ ACTION_LABELS = {
     "score.adjust": _l("Score adjusted"),
     "duty_finding.record": _l("Duty finding recorded"),
     "indicators.import": _l("Public-indicator scores imported"),
+    "calendar.import": _l("Holiday notice imported"),
+    "calendar.correct": _l("Calendar day corrected"),
+    "rectification.issue": _l("Rectification item issued"),
+    "rectification.acknowledge": _l("Rectification item acknowledged"),
+    "rectification.progress": _l("Rectification progress reported"),
+    "rectification.submit": _l("Rectification submitted for verification"),
+    "rectification.return": _l("Rectification returned"),
+    "rectification.verify": _l("Rectification verified"),
+    "rectification.close": _l("Rectification item closed"),
+    "rectification.review_held": _l("Rectification review: held"),
+    "rectification.review_recurred": _l("Rectification review: reopened"),
+    "rectification.cancel": _l("Rectification item cancelled"),
+    "rectification.remind": _l("Rectification reminder sent"),
+    "rectification.extension_request": _l("Extension requested"),
+    "rectification.extension_approve": _l("Extension approved"),
+    "rectification.extension_reject": _l("Extension refused"),
+    "special.open": _l("Special supervision opened"),
+    "special.finding": _l("Special supervision finding recorded"),
+    "special.conclude": _l("Special supervision concluded"),
+    "escalation.record": _l("Admonition or public criticism recorded"),
+    "linkage.record": _l("Linkage notice recorded"),
 }
 
 ENTITY_LABELS = {
@@ -75,6 +96,13 @@ ENTITY_LABELS = {
     "score_items": _l("Bonus or deduction item"),
     "duty_findings": _l("Duty finding"),
     "indicator_imports": _l("Public-indicator import"),
+    "calendar_years": _l("Calendar year"),
+    "calendar_days": _l("Calendar day"),
+    "rectification_items": _l("Rectification item"),
+    "special_cases": _l("Special-supervision case"),
+    "special_case_findings": _l("Special-supervision finding"),
+    "escalations": _l("Admonition or public criticism"),
+    "linkage_notices": _l("Linkage notice"),
 }
 
 

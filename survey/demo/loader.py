@@ -18,6 +18,7 @@ from survey.accounts.services import create_user
 from survey.agencies import services as agencies
 from survey.agencies.models import Agency, AgencyKind, Jurisdiction
 from survey.demo import evaluation, scores, targets
+from survey.demo import followup as demo_followup
 from survey.years import services as years
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def load(session: Session) -> list[DemoLogin]:
     evaluation.load(session, year, supervisor)
     targets.load(session, year, supervisor)
     scores.complete_year(session, year, supervisor)
+    demo_followup.load(session, year, supervisor)
     logger.info("demo data loaded: %d agencies", len(by_name))
     return demo_logins()
 

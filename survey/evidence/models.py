@@ -20,6 +20,7 @@ class EvidenceOwner(LabelledEnum):
     ledger_entry = ("ledger_entry", _l("Progress entry"))
     self_assessment = ("self_assessment", _l("Self-assessment"))
     filing = ("filing", _l("Filing"))
+    rectification = ("rectification", _l("Rectification submission"))
 
 
 class EvidenceFile(Base):

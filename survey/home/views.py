@@ -13,6 +13,7 @@ from survey.clock import beijing_today
 from survey.db import db
 from survey.filings.models import FilingKind
 from survey.filings.services import filing_of
+from survey.followup.queries import home_summary
 from survey.portals import viewer_may_read
 from survey.targets.models import SetState
 from survey.targets.overview import year_overview
@@ -69,6 +70,7 @@ def index():
         agency_counts=agency_counts,
         open_years=open_years,
         attention=attention,
+        followup=home_summary(db.session, current_user, today),
     )
 
 
@@ -91,4 +93,5 @@ def agency_index():
         target_set=target_set,
         flags=flags,
         filings=filings,
+        followup=home_summary(db.session, current_user, beijing_today(), agency=agency),
     )

@@ -190,9 +190,9 @@ def _live(year):
     )
 
 
-@admin_scores.route("/items/<int:item_id>/reverse", methods=["POST"])
-def reverse(item_id: int):
-    item = queries.item_or_404(db.session, current_user, item_id)
+@admin_scores.route("/items/<int:score_item_id>/reverse", methods=["POST"])
+def reverse(score_item_id: int):
+    item = queries.item_or_404(db.session, current_user, score_item_id)
     form = ReverseItemForm()
     if not form.validate_on_submit():
         flash_error(_("Give the reason for the reversal."))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from survey.agencies.models import Section
 from survey.evidence.models import EvidenceFile, EvidenceOwner
 from survey.targets.models import Target, TargetAdjustment, TargetSet
+from tests.followup.records import make_followup_records
 from tests.responses.admin.conftest import make_campaign
 from tests.scores.conftest import scored_run
 
@@ -30,6 +31,8 @@ PUBLIC_ENDPOINTS = {
 METHODS = ("GET", "POST")
 # Records every jurisdiction shares (the standard questionnaires): no district scope applies.
 SHARED_ENDPOINTS = {"admin.questionnaires.preview"}
+# The working-day calendar is one for every office; only the top-level office changes it.
+SHARED_ENDPOINTS |= {"admin.calendar.year", "admin.calendar.correct"}
 
 
 def routes(app):
@@ -73,9 +76,10 @@ def city_values(world, db_session) -> dict:
     db_session.add_all([adjustment, evidence])
     db_session.commit()
     run, item = scored_run(db_session, world)
+    followup = make_followup_records(db_session, world)
     return {
         "run_id": run.id,
-        "item_id": item.id,
+        "score_item_id": item.id,
         "fmt": "xlsx",
         "set_id": target_set.id,
         "target_id": target.id,
@@ -92,6 +96,8 @@ def city_values(world, db_session) -> dict:
         "filename": "app.css",
         "code": "NOSUCHCD",
         "token": "A" * 26,
+        "calendar_year": 2026,
+        **followup,
     }
 
 
