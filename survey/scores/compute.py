@@ -314,7 +314,7 @@ def _document(inputs, evaluation, details, not_rated, counts) -> dict:
         )
     return {
         "agencies": agencies,
-        "item_texts": {item.key: item.text for item in inputs.items},
+        "item_texts": item_texts(inputs.items),
         "survey_counts": [
             {
                 "agency_id": int(r.agency_id),
@@ -326,6 +326,15 @@ def _document(inputs, evaluation, details, not_rated, counts) -> dict:
         ],
         "engine": evaluation.to_dict(),
     }
+
+
+def item_texts(items) -> dict[str, dict[str, str]]:
+    """Per respondent group, each column's question (the latest version's wording)."""
+    texts: dict[str, dict[str, str]] = {}
+    for item in items:
+        for group in item.groups:
+            texts.setdefault(group, {})[item.key] = item.text
+    return texts
 
 
 def _int(value) -> int | None:

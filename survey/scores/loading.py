@@ -4,8 +4,10 @@ No ORM object per response: PostgreSQL streams ``COPY (…) TO STDOUT`` as CSV i
 ``pandas.read_csv``; SQLite goes through one cursor into arrays. The long answers table (one
 row per response and item) is spread into one float column per rating item with numpy.
 
-Rating items are named ``<slug>.v<version>.<item id>``: two questionnaires may use the same
-item id for different questions, and a new version may reword one.
+One column serves every questionnaire's item of the same id, dimension and scale, named
+``<dimension>.<points>.<item id>`` (e.g. ``effectiveness.5.E1``): the engine scores each
+respondent group apart, so the public's E1 and the deputies' E1 never meet, while the frame
+stays as narrow as the longest questionnaire (14 columns for the standard four, not 38).
 """
 
 from __future__ import annotations
@@ -59,11 +61,10 @@ def rating_items(session: Session, year_id: int) -> list[RatingItem]:
         .order_by(QuestionnaireVersion.id)
     ):
         definition = parse_definition(version.definition, f"version {version.id}")
-        prefix = f"{definition.slug}.v{definition.version}"
         for item in definition.rating_items:
             items.append(
                 RatingItem(
-                    key=f"{prefix}.{item.id}",
+                    key=f"{item.dimension}.{item.scale.points}.{item.id}",
                     version_id=version.id,
                     item_id=item.id,
                     dimension=item.dimension,
@@ -108,8 +109,10 @@ def answer_query(year_id: int, items: list[RatingItem], dialect: str) -> str | N
     bind parameters."""
     if not items:
         return None
+    keys = column_keys(items)
     columns = ", ".join(
-        f"({int(item.version_id)}, {_quote(item.item_id)}, {n})" for n, item in enumerate(items)
+        f"({int(item.version_id)}, {_quote(item.item_id)}, {keys.index(item.key)})"
+        for item in items
     )
     number = "DOUBLE PRECISION" if dialect == "postgresql" else "REAL"
     return (
@@ -210,7 +213,8 @@ def load_responses(session: Session, year_id: int, items: list[RatingItem]) -> p
     del head
     flags = _flags(session, year_id)
     frame["flags"] = pd.Series(ids).map(flags).fillna("").to_numpy(dtype=object)
-    values = np.full((len(ids), len(items)), np.nan)
+    keys = column_keys(items)
+    values = np.full((len(ids), len(keys)), np.nan)
     sql = answer_query(year_id, items, dialect)
     if sql is not None and len(ids):
         answers = read_rows(
@@ -219,17 +223,29 @@ def load_responses(session: Session, year_id: int, items: list[RatingItem]) -> p
         row = np.searchsorted(ids, answers["id"].to_numpy(dtype=np.int64))
         values[row, answers["column"].to_numpy(dtype=np.int64)] = answers["value"].to_numpy()
         del answers
-    for n, item in enumerate(items):
-        frame[item.key] = values[:, n]
+    for n, key in enumerate(keys):
+        frame[key] = values[:, n]
     return frame
 
 
+def column_keys(items: list[RatingItem]) -> list[str]:
+    """The frame's item columns, in first-seen order."""
+    return list(dict.fromkeys(item.key for item in items))
+
+
 def items_table(items: list[RatingItem]) -> pd.DataFrame:
+    """One row per column: its dimension, scale, and the groups whose questionnaires ask it."""
+    groups: dict[str, set[str]] = {}
+    first: dict[str, RatingItem] = {}
+    for item in items:
+        groups.setdefault(item.key, set()).update(item.groups)
+        first.setdefault(item.key, item)
+    keys = column_keys(items)
     return pd.DataFrame(
         {
-            "item_id": [item.key for item in items],
-            "dimension": [item.dimension for item in items],
-            "scale": [f"points{item.points}" for item in items],
-            "groups": [",".join(item.groups) for item in items],
+            "item_id": keys,
+            "dimension": [first[k].dimension for k in keys],
+            "scale": [f"points{first[k].points}" for k in keys],
+            "groups": [",".join(sorted(groups[k])) for k in keys],
         }
     )
