@@ -1,16 +1,17 @@
 """Checking the source of a rectification item: the row it names must exist and concern the
-agency. A scoring run is named by its number only (the scoring feature is not on this branch
-yet), so nothing is checked for it beyond the number."""
+agency (a scoring run: a run of the agency's jurisdiction that scored the agency)."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency
 from survey.errors import DomainError
 from survey.followup.models import SourceKind
 from survey.followup.special import SpecialCase
+from survey.scores.models import ScoringResult, ScoringRun
 from survey.targets.models import Target
 from survey.verification.models import DutyFinding
 
@@ -36,4 +37,13 @@ def check_source(session: Session, agency: Agency, kind: SourceKind, source_id):
                 _l("No special-supervision case with that number concerns this agency.")
             )
         return case
+    elif kind is SourceKind.scoring_run:
+        run = session.get(ScoringRun, source_id)
+        scored = run is not None and session.scalar(
+            select(ScoringResult.id).where(
+                ScoringResult.run_id == run.id, ScoringResult.agency_id == agency.id
+            )
+        )
+        if not scored or run.year.jurisdiction_id != agency.jurisdiction_id:
+            raise DomainError(_l("No scoring run with that number scored this agency."))
     return None

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from survey.audit.models import AuditEntry
+from survey.errors import DomainError
 from survey.evidence.models import EvidenceFile, EvidenceOwner
 from survey.followup.models import EventKind, ItemState, RectificationEvent
 from tests.followup.conftest import ENGLISH, TODAY
+from tests.scores.conftest import scored_run
 
 ADMIN = "/admin/followup/items/{id}/{move}"
 AGENCY = "/agency/followup/{id}/{move}"
@@ -233,6 +235,11 @@ def test_a_wrong_source_is_refused(world, login, kind, source, message):
     assert message in response.get_data(as_text=True)
 
 
-def test_a_scoring_run_is_named_by_its_number(issue):
-    item = issue(source_kind="scoring_run", source_id=7)
-    assert (item.source_kind.value, item.source_id) == ("scoring_run", 7)
+def test_a_scoring_run_is_named_by_its_number(issue, db_session, world):
+    run, _ = scored_run(db_session, world)
+    item = issue(source_kind="scoring_run", source_id=run.id)
+    assert (item.source_kind.value, item.source_id) == ("scoring_run", run.id)
+    with pytest.raises(DomainError, match="scoring run"):
+        issue(source_kind="scoring_run", source_id=run.id + 1000)
+    with pytest.raises(DomainError, match="scoring run"):
+        issue(agency=world.agency_c, source_kind="scoring_run", source_id=run.id)

@@ -20,6 +20,7 @@ from survey.followup.models import (
 from survey.followup.warnings import Colour, warning_of
 from survey.workdays.queries import calendar_for
 from tests.followup.conftest import ENGLISH
+from tests.scores.conftest import scored_run
 
 D = dt.date
 
@@ -170,10 +171,11 @@ def test_refusing_an_extension_needs_a_reason(world, issue, login, db_session):
     assert db_session.get(RectificationItem, target.id).due_on == D(2026, 11, 30)
 
 
-def test_filters_and_export(world, issue, login, today):
-    issue(title="甲局事项")
+def test_filters_and_export(world, issue, login, today, db_session):
+    run, _ = scored_run(db_session, world)
+    issue(title="甲局事项", source_kind="scoring_run", source_id=run.id)
     issue(agency=world.agency_b, title="乙局事项", working_days=None, due_on=D(2026, 9, 4))
-    issue(agency=world.agency_c, title="丙局事项", source_kind="scoring_run", source_id=3)
+    issue(agency=world.agency_c, title="丙局事项")
     today["today"] = D(2026, 9, 7)
     client = login(world.supervisor)
 
@@ -184,7 +186,7 @@ def test_filters_and_export(world, issue, login, today):
     assert titles() == {"甲局事项", "乙局事项", "丙局事项"}
     assert titles(agency_id=world.agency_b.id) == {"乙局事项"}
     assert titles(jurisdiction_id=world.district.id) == {"丙局事项"}
-    assert titles(source="scoring_run") == {"丙局事项"}
+    assert titles(source="scoring_run") == {"甲局事项"}
     assert titles(colour="red") == {"乙局事项"}
     assert titles(colour="yellow") == {"甲局事项", "丙局事项"}
     assert titles(state="closed") == set()

@@ -13,6 +13,7 @@ from survey.db import utcnow
 from survey.scores import services
 from survey.targets.models import Category, Completion, SetState
 from survey.verification.models import DutyFinding, FindingKind, ScoreAdjustment, Severity
+from survey.years.models import YearState
 from tests.assessment.builders import target, target_set
 from tests.responses.admin.conftest import bulk_responses, make_campaign
 
@@ -22,7 +23,8 @@ STAMP = dt.datetime(2026, 11, 20, 2, 30, tzinfo=dt.UTC)
 
 def build_year(db_session, world, agency=None) -> dict:
     agency = agency or world.agency_a
-    world.year.open()
+    if world.year.state is YearState.draft:
+        world.year.open()
     owner = target_set(db_session, world, agency, SetState.approved)
     on_time = target(
         db_session, world, owner, "按时完成", deadline=dt.date(2026, 6, 30),
