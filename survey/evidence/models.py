@@ -21,6 +21,7 @@ class EvidenceOwner(LabelledEnum):
     self_assessment = ("self_assessment", _l("Self-assessment"))
     filing = ("filing", _l("Filing"))
     rectification = ("rectification", _l("Rectification submission"))
+    score_item = ("score_item", _l("Bonus or deduction item"))
 
 
 class EvidenceFile(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -18,6 +19,7 @@ class ScoreItemForm(FlaskForm):
     basis = StringField(
         _l("Basis (document number or evidence)"), validators=[InputRequired(), Length(max=200)]
     )
+    files = MultipleFileField(_l("Evidence files"))
 
 
 class ReverseItemForm(FlaskForm):

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from survey.audit.services import record
 from survey.errors import DomainError
+from survey.evidence.models import EvidenceOwner
+from survey.evidence.services import attach
 from survey.scores import compute, inputs
 from survey.scores.models import RunFinalisation, ScoreItem, ScoringResult, ScoringRun
 from survey.years.models import AssessmentYear, YearState
@@ -204,8 +206,18 @@ def _points(text: str) -> Decimal:
 
 
 def add_item(
-    session: Session, actor, year: AssessmentYear, agency, *, points, reason: str, basis: str
+    session: Session,
+    actor,
+    year: AssessmentYear,
+    agency,
+    *,
+    points,
+    reason: str,
+    basis: str,
+    files: list[tuple[str, bytes]] | None = None,
 ) -> ScoreItem:
+    """Record a 加减分 item with the document it rests on and, optionally, evidence files
+    (checked like every evidence file; a bad one refuses the item)."""
     if not year.is_editable:
         raise DomainError(_l("A closed year cannot be changed."))
     if agency.jurisdiction_id != year.jurisdiction_id or agency.is_deleted:
@@ -221,13 +233,20 @@ def add_item(
         approved_by_id=actor.id,
     )
     session.add(item)
+    session.flush()
+    attached = attach(session, actor, agency, EvidenceOwner.score_item, item.id, files or [])
     record(
         session,
         actor,
         "scores.item_add",
         item,
         jurisdiction_id=year.jurisdiction_id,
-        after={"agency_id": agency.id, "points": item.points, "reason": item.reason},
+        after={
+            "agency_id": agency.id,
+            "points": item.points,
+            "reason": item.reason,
+            "files": [f.filename for f in attached],
+        },
     )
     return item
 

@@ -13,6 +13,8 @@ from survey.actions import commit_or_report, flash_error
 from survey.agencies.models import Agency
 from survey.clock import beijing_today
 from survey.db import db
+from survey.evidence.models import EvidenceOwner
+from survey.evidence.services import files_of, uploads
 from survey.portals import viewer_may_read
 from survey.scores import exporting, queries, services
 from survey.scores.diff import compare
@@ -164,11 +166,13 @@ def items(year_id: int):
                 points=form.points.data,
                 reason=form.reason.data,
                 basis=form.basis.data,
+                files=uploads(form.files.data),
             ),
         ):
             flash(_("The item was recorded; it counts from the next run."), "success")
             return redirect(url_for(".items", year_id=year.id))
     records = queries.items_of(db.session, year.id)
+    item_files = files_of(db.session, EvidenceOwner.score_item, [item.id for item in records])
     reversed_ids = {item.reverses_id for item in records if item.reverses_id}
     return render_template(
         "scores/items.html",
@@ -176,6 +180,7 @@ def items(year_id: int):
             year=year,
             form=form,
             records=records,
+            item_files=item_files,
             reversed_ids=reversed_ids,
             reverse_form=ReverseItemForm(),
         ),

@@ -9,6 +9,7 @@ import json
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from survey.evidence.models import EvidenceFile, EvidenceOwner
 from survey.scores.cli import scores_cli
 from survey.scores.models import RunFinalisation, ScoreItem, ScoringRun
 from tests.fixtures.client import form_errors
@@ -99,3 +100,27 @@ def test_command_line_compute_explain_export(app, world, db_session, scored, tmp
     assert result.exit_code == 0 and out.stat().st_size > 0
     result = invoke("explain", "2026", "no such agency")
     assert result.exit_code != 0 and "No agency" in result.output
+
+
+def test_an_item_carries_its_evidence_file(world, login, db_session, scored):
+    client = login(world.supervisor)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    data = {
+        "agency_id": world.agency_a.id, "points": "2", "reason": "获评先进",
+        "basis": "枣政发〔2026〕1号", "files": (io.BytesIO(pdf), "表彰文件.pdf"),
+    }  # fmt: skip
+    response = client.post(
+        f"/admin/scores/years/{world.year.id}/items", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302, form_errors(response.get_data(as_text=True))
+    item = db_session.scalar(select(ScoreItem))
+    stored = db_session.scalar(select(EvidenceFile).where(EvidenceFile.owner_id == item.id))
+    assert stored.owner_type is EvidenceOwner.score_item and stored.filename == "表彰文件.pdf"
+    page = client.get(f"/admin/scores/years/{world.year.id}/items").get_data(as_text=True)
+    assert "表彰文件.pdf" in page
+    bad = {**data, "files": (io.BytesIO(b"MZ not a pdf"), "x.pdf")}
+    response = client.post(
+        f"/admin/scores/years/{world.year.id}/items", data=bad, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200 and form_errors(response.get_data(as_text=True))
+    assert db_session.scalar(select(func.count()).select_from(ScoreItem)) == 1
