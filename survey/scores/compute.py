@@ -160,6 +160,57 @@ def compute(inputs: Inputs, year_config: dict, *, workers: int | None = None) ->
     if problems:
         raise NothingToScore(problems)
 
+    fixed, details, not_rated, own, imported, adjustments = _apply_standards(
+        inputs, standards, year_config
+    )
+    items = items_table(inputs.items)
+    counts = survey_counts(inputs.responses, items, config.quality.min_answered_share)
+    for (agency_id, _), entry in sorted(
+        _rated_surveys(counts, inputs.agencies, year_config).items()
+    ):
+        not_rated[agency_id].append(entry)
+    # The year's frame leaves the inputs here: the engine gets one copy, not two.
+    frames = [inputs.release_responses()]
+    if own:
+        frames.append(_source_rows(own, SELF, SELF_ITEM, -1))
+    if imported:
+        frames.append(_source_rows(imported, INDICATORS, INDICATOR_ITEM, -1 - len(own)))
+    responses = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    del frames
+    extra = pd.DataFrame(
+        {
+            "item_id": [SELF_ITEM, INDICATOR_ITEM],
+            "dimension": "effectiveness",
+            "scale": "score100",
+            "groups": [SELF, INDICATORS],
+        }
+    )
+    items = pd.concat([items, extra], ignore_index=True)
+    for column in (SELF_ITEM, INDICATOR_ITEM):
+        if column not in responses.columns:
+            responses[column] = np.nan
+    agencies = pd.DataFrame(
+        {
+            "agency_id": [a.id for a in inputs.agencies],
+            "kind": [a.kind for a in inputs.agencies],
+            "profile": "default",
+            "comprehensiveness": [
+                _nan(fixed[(a.id, "comprehensiveness")]) for a in inputs.agencies
+            ],
+            "timeliness": [_nan(fixed[(a.id, "timeliness")]) for a in inputs.agencies],
+            "adjustment": [adjustments[a.id] for a in inputs.agencies],
+            "ranked": [not not_rated[a.id] for a in inputs.agencies],
+        }
+    )
+    evaluation = evaluate(responses, items, config, agencies=agencies, workers=workers)
+    document = _document(inputs, evaluation, details, not_rated, counts)
+    document["gaps"] = questionnaire_gaps(inputs, year_config)
+    return document
+
+
+def _apply_standards(inputs: Inputs, standards: dict, year_config: dict):
+    """Per agency: 时效度 and 全面度 (or their not-rated marks), the verified self-assessment,
+    the imported scores and the net 加减分, each with the detail that explains it."""
     fixed, details = {}, {a.id: {} for a in inputs.agencies}
     not_rated: dict[int, list[dict]] = {a.id: [] for a in inputs.agencies}
     own, imported, adjustments = {}, {}, {}
@@ -191,47 +242,7 @@ def compute(inputs: Inputs, year_config: dict, *, workers: int | None = None) ->
             inputs.score_items.get(agency.id, []), standards
         )
 
-    items = items_table(inputs.items)
-    counts = survey_counts(inputs.responses, items, config.quality.min_answered_share)
-    for (agency_id, _), entry in sorted(
-        _rated_surveys(counts, inputs.agencies, year_config).items()
-    ):
-        not_rated[agency_id].append(entry)
-    frames = [inputs.responses]
-    if own:
-        frames.append(_source_rows(own, SELF, SELF_ITEM, -1))
-    if imported:
-        frames.append(_source_rows(imported, INDICATORS, INDICATOR_ITEM, -1 - len(own)))
-    responses = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    extra = pd.DataFrame(
-        {
-            "item_id": [SELF_ITEM, INDICATOR_ITEM],
-            "dimension": "effectiveness",
-            "scale": "score100",
-            "groups": [SELF, INDICATORS],
-        }
-    )
-    items = pd.concat([items, extra], ignore_index=True)
-    for column in (SELF_ITEM, INDICATOR_ITEM):
-        if column not in responses.columns:
-            responses[column] = np.nan
-    agencies = pd.DataFrame(
-        {
-            "agency_id": [a.id for a in inputs.agencies],
-            "kind": [a.kind for a in inputs.agencies],
-            "profile": "default",
-            "comprehensiveness": [
-                _nan(fixed[(a.id, "comprehensiveness")]) for a in inputs.agencies
-            ],
-            "timeliness": [_nan(fixed[(a.id, "timeliness")]) for a in inputs.agencies],
-            "adjustment": [adjustments[a.id] for a in inputs.agencies],
-            "ranked": [not not_rated[a.id] for a in inputs.agencies],
-        }
-    )
-    evaluation = evaluate(responses, items, config, agencies=agencies, workers=workers)
-    document = _document(inputs, evaluation, details, not_rated, counts)
-    document["gaps"] = questionnaire_gaps(inputs, year_config)
-    return document
+    return fixed, details, not_rated, own, imported, adjustments
 
 
 def questionnaire_gaps(inputs: Inputs, year_config: dict) -> list[dict]:

@@ -53,6 +53,11 @@ class Inputs:
     score_items: dict[int, list[ItemRow]]
     deadline_changes: dict[int, list[dict]]
 
+    def release_responses(self) -> pd.DataFrame:
+        """Hand the frame over (the inputs keep an empty one): count and checksum first."""
+        frame, self.responses = self.responses, self.responses.iloc[0:0]
+        return frame
+
     def counts(self) -> dict:
         frame = self.responses
         excluded = frame["flags"].map(_excluded) if len(frame) else pd.Series([], dtype=bool)

@@ -70,13 +70,13 @@ def compute_run(
         gathered = inputs.gather(session, year, as_of)
     finally:
         session.rollback()  # the read-only snapshot ends here
+    checksums, counts = gathered.checksums(), gathered.counts()
     try:
         document = compute.compute(gathered, config, workers=workers)
     except compute.NothingToScore as refused:
         raise RunRefused(refused.problems) from None
     engine = compute.engine_config(config)
     standards = standards_of(config)
-    checksums = gathered.checksums()
     checksums["settings"] = hashlib.sha256(
         canonical_json({"engine": engine.to_dict(), "standards": standards}).encode()
         + as_of.isoformat().encode()
@@ -95,7 +95,7 @@ def compute_run(
         engine_version=engine_version(),
         configuration=engine.to_json(),
         standards=standards,
-        input_counts=gathered.counts(),
+        input_counts=counts,
         source_checksums=checksums,
         input_checksum=hashlib.sha256(canonical_json(checksums).encode()).hexdigest(),
         result_checksum=hashlib.sha256(results.encode()).hexdigest(),
