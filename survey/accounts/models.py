@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.agencies.models import Agency, Jurisdiction
 from survey.db import Base, UTCDateTime, utcnow
+from survey.errors import DomainError
 from survey.types import value_enum
 
 
@@ -80,6 +81,17 @@ class User(Base):
     @property
     def is_supervisor(self) -> bool:
         return self.role is Role.supervisor
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.role is Role.viewer
+
+    def require_leader(self) -> None:
+        """Refuse a sign-off by anyone but the agency's leader (the leadership answers for it)."""
+        if self.role is not Role.agency_leader:
+            raise DomainError(
+                _l("Only the agency's leader can sign this off: the leadership answers for it.")
+            )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username} {self.role.value}>"

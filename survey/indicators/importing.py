@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from xlsxwriter import Workbook
 
 from survey.agencies.models import Agency
-from survey.audit.services import record
+from survey.auditing import record
 from survey.errors import DomainError
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.indicators.queries import current_scores, live_agencies

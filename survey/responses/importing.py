@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from xlsxwriter import Workbook
 
 from survey.agencies.models import Agency
-from survey.audit.services import record
+from survey.auditing import record
 from survey.campaigns.models import Campaign, CampaignAgency
 from survey.errors import DomainError
 from survey.numbers import plain_int

@@ -72,6 +72,13 @@ class AssessmentYear(Base):
     def is_editable(self) -> bool:
         return self.state is not YearState.closed
 
+    def require_editable(self) -> None:
+        """Refuse any change inside a closed year."""
+        if not self.is_editable:
+            raise DomainError(
+                _l("The year %(year)d is closed: nothing in it changes.", year=self.year)
+            )
+
     def open(self) -> None:
         if self.state is not YearState.draft:
             raise DomainError(_l("Only a draft year can be opened."))
