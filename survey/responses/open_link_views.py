@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from survey.campaigns.links import hash_token, normalise_token
 from survey.campaigns.models import CampaignAgency, Token
+from survey.campaigns.queries import definition_of
 from survey.db import db, utcnow
 from survey.errors import DomainError
 from survey.extensions import csrf
@@ -91,7 +92,7 @@ def agency_link(code: str):
         return pages.closed_page(campaign)
     if campaign.uses_tokens:
         return render_template("responses/public/token_entry.html", campaign=campaign)
-    definition = submit.definition_of(campaign)
+    definition = definition_of(campaign)
     if request.method == "GET":
         return _render_answer(
             campaign, link, definition, {}, {}, integrity.form_key(), integrity.form_stamp()
@@ -158,7 +159,7 @@ def agency_link(code: str):
 @pages.respond.get("/S/<code>/done")
 def thanks(code: str):
     campaign = pages.campaign_or_404(code)
-    definition = submit.definition_of(campaign)
+    definition = definition_of(campaign)
     return render_template("responses/public/thanks.html", campaign=campaign, definition=definition)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from survey.campaigns.models import Campaign
+from survey.campaigns.queries import definition_of
 from survey.db import db, utcnow
 from survey.errors import DomainError
 from survey.extensions import csrf
@@ -79,7 +80,7 @@ def _render_sitting_agency(sitting, agency, raw, errors, status=200, message=Non
             sitting=sitting,
             campaign=sitting.campaign,
             agency=agency,
-            definition=submit.definition_of(sitting.campaign),
+            definition=definition_of(sitting.campaign),
             raw=raw,
             errors=errors,
             message=message,
@@ -107,7 +108,7 @@ def sitting_agency(code: str, agency_id: int):
     agency = next((a for a in sitting.agencies if a.id == agency_id), None)
     if agency is None:
         abort(404)
-    definition = submit.definition_of(sitting.campaign)
+    definition = definition_of(sitting.campaign)
     entry = sitting.entry(agency_id) or {}
     if request.method == "GET":
         return _render_sitting_agency(sitting, agency, entry.get("raw", {}), {})
@@ -177,7 +178,7 @@ def sitting_submit(code: str):
             key=key,
             message=_("Some agencies are not rated yet: rate or skip each one, then submit."),
         ), 200
-    definition = submit.definition_of(campaign)
+    definition = definition_of(campaign)
     answers_by_agency = {}
     for agency in sitting.agencies:
         entry = sitting.entry(agency.id)

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from survey.campaigns.models import Campaign, Token
 from survey.db import utcnow
 from survey.errors import DomainError
-from survey.questionnaires.schema import Definition, parse_definition
 from survey.responses.integrity import Flags
 from survey.responses.models import Channel, Draft, Response
 from survey.responses.services import CampaignRef, insert_response
@@ -31,22 +30,6 @@ logger = logging.getLogger(__name__)
 
 class TokenSpent(DomainError):
     """The token was used (or revoked) by another submission first."""
-
-
-_DEFINITIONS: dict[tuple[int, str], Definition] = {}
-
-
-def definition_of(campaign: Campaign) -> Definition:
-    """The campaign's questionnaire, parsed once per process: a version never changes (the
-    database refuses it), and the campaign's random public code in the key keeps two
-    databases served by one process (tests) apart without reading the version again."""
-    key = (campaign.code, campaign.questionnaire_version_id)
-    if key not in _DEFINITIONS:
-        if len(_DEFINITIONS) > 256:
-            _DEFINITIONS.clear()
-        version = campaign.questionnaire_version
-        _DEFINITIONS[key] = parse_definition(version.definition, where=version.label)
-    return _DEFINITIONS[key]
 
 
 def already_submitted(session: Session, campaign_id: int, submission_key: str) -> bool:
