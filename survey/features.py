@@ -10,8 +10,8 @@ from survey.filings.views import agency_filings
 from survey.home.views import admin_home, agency_home, public_home
 from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
-from survey.responses.admin_views import admin_results
-from survey.responses.respondent import respond
+from survey.responses.admin.views import admin_results
+from survey.responses.public.views import respond
 from survey.targets.admin_views import admin_targets
 from survey.targets.agency_views import agency_targets
 from survey.verification.views import admin_verification

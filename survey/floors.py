@@ -16,6 +16,7 @@ Why this order:
   ``jurisdiction_id`` and the portals' guards only its properties, so neither imports ``User``.
 - ``audit`` reads the log (its writer is in the core, so accounts and agencies write to it);
   its pages show users and agencies, so it sits above both.
+- ``workdays`` (the office's calendar of working days) counts deadlines for the features above.
 - ``filings`` (work plan, summaries) is below ``targets``: the supervisor's page of an
   agency's targets shows its filings, and filings need nothing of targets.
 - ``scores`` (the year's scoring runs) reads the assessment inputs; ``reports`` and
@@ -56,6 +57,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("agencies", ("agencies",)),
     ("accounts", ("accounts",)),
     ("audit", ("audit",)),
+    ("workdays", ("workdays",)),
     ("evidence", ("evidence",)),
     ("years", ("years",)),
     ("filings", ("filings",)),

@@ -31,8 +31,8 @@ from survey.db import utcnow
 from survey.questionnaires.itemtypes import DemoRespondent
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.questionnaires.schema import Definition, parse_definition
+from survey.responses.admin.reviews import review_response
 from survey.responses.models import Answer, Channel, FlagReason, Response, ResponseFlag
-from survey.responses.reviews import review_response
 from survey.years.models import AssessmentYear
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,7 @@
-"""Imports go down the declared order of features (survey/floors.py), and no packages import
-each other in a cycle. Every module under survey/ is parsed, never imported, so nothing runs;
-an import inside a function or under ``if TYPE_CHECKING`` counts like any other."""
+"""Imports go down the declared order of features (survey/floors.py), and no packages (nor
+the modules of one package) import each other in a cycle. Every module under survey/ is
+parsed, never imported, so nothing runs; an import inside a function or under
+``if TYPE_CHECKING`` counts like any other."""
 
 from __future__ import annotations
 
@@ -105,8 +106,10 @@ def layer_problems(root: Path, floors=FLOORS) -> list[str]:
     packages = {_module_name(path, root) for path in paths if path.name == "__init__.py"}
     known = set(modules)
     problems: list[str] = []
-    # package → imported package → (path, line) of the first import that makes the edge
+    # package → imported package → (path, line) of the first import that makes the edge;
+    # the same between the modules of one package
     edges: dict[str, dict[str, tuple[str, int]]] = {}
+    module_edges: dict[str, dict[str, tuple[str, int]]] = {}
     for module, path in modules.items():
         shown = path.relative_to(root.parent)
         source_top = _top(module)
@@ -129,6 +132,8 @@ def layer_problems(root: Path, floors=FLOORS) -> list[str]:
             source_node, target_node = _node(module, packages), _node(target, packages)
             if source_node != target_node:
                 edges.setdefault(source_node, {}).setdefault(target_node, (shown, line))
+            elif target != module:
+                module_edges.setdefault(module, {}).setdefault(target, (shown, line))
     for group in _cycles(edges):
         links = [
             f"{where[0]}:{where[1]}: {source} imports {target}"
@@ -137,6 +142,14 @@ def layer_problems(root: Path, floors=FLOORS) -> list[str]:
             if target in group
         ]
         problems.append("package cycle " + " ↔ ".join(group) + "\n  " + "\n  ".join(links))
+    for group in _cycles(module_edges):
+        links = [
+            f"{where[0]}:{where[1]}: {source} imports {target}"
+            for source in group
+            for target, where in sorted(module_edges[source].items())
+            if target in group
+        ]
+        problems.append("module cycle " + " ↔ ".join(group) + "\n  " + "\n  ".join(links))
     return problems
 
 
@@ -255,6 +268,26 @@ def test_the_layer_test_fails_on_a_cycle_between_subpackages(tmp_path):
     assert len(problems) == 1, problems
     assert "survey.accounts.admin ↔ survey.accounts.public" in problems[0]
     assert "survey/accounts/admin/views.py:1:" in problems[0]
+
+
+def test_the_layer_test_fails_on_a_cycle_between_the_modules_of_one_package(tmp_path):
+    # Today's shape before the responses split: the blueprint module imported its page
+    # modules so that their routes registered, and they imported it back.
+    root = _tree(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "accounts/__init__.py": "",
+            "accounts/respondent.py": "respond = 1\nfrom survey.accounts import open_link_views\n",
+            "accounts/open_link_views.py": "from survey.accounts import respondent as pages\n",
+        },
+    )
+    problems = layer_problems(root, TOY_FLOORS)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(
+        "module cycle survey.accounts.open_link_views ↔ survey.accounts.respondent"
+    ), problems
+    assert "survey/accounts/respondent.py:2: survey.accounts.respondent imports" in problems[0]
 
 
 def test_the_layer_test_fails_on_a_package_without_a_floor(tmp_path):

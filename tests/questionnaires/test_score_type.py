@@ -16,9 +16,9 @@ from werkzeug.datastructures import MultiDict
 
 from survey.questionnaires.itemtypes import ABSENT, ITEM_TYPES, AnswerError, DemoRespondent
 from survey.questionnaires.schema import DefinitionError, parse_definition, read_answers
-from survey.responses import exporting, importing
+from survey.responses.admin import exporting, importing
+from survey.responses.admin.results import campaign_results
 from survey.responses.models import Answer, Response
-from survey.responses.results import campaign_results
 from tests.fixtures.spreadsheets import xlsx_bytes
 from tests.responses.admin.conftest import add_response
 from tests.responses.public.conftest import definition as public_definition

@@ -29,11 +29,11 @@ from survey.campaigns.queries import campaign_or_404, definition_of, visible_cam
 from survey.db import db
 from survey.numbers import plain_int
 from survey.portals import viewer_may_read
-from survey.responses import exporting, importing, reviews
-from survey.responses.forms import FlagFilterForm, ResponseImportForm, ReviewForm
+from survey.responses.admin import exporting, importing, reviews
+from survey.responses.admin.forms import FlagFilterForm, ResponseImportForm, ReviewForm
+from survey.responses.admin.results import campaign_results
 from survey.responses.models import FlagReason
 from survey.responses.queries import flagged_responses, response_in_campaign_or_404
-from survey.responses.results import campaign_results
 from survey.spreadsheets import XLSX_MIMETYPE
 
 admin_results = Blueprint("results", __name__, url_prefix="/results")
