@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
@@ -34,7 +34,7 @@ from survey.questionnaires.itemtypes import ABSENT, AnswerError
 from survey.questionnaires.schema import Definition, Item
 from survey.responses.models import Channel, Response
 from survey.responses.services import store_response
-from survey.spreadsheets import cell_text, read_first_sheet
+from survey.spreadsheets import ImportResult, cell_text, read_first_sheet
 
 AGENCY_COLUMN = "被评价单位"
 RATER_COLUMN = "评价单位"
@@ -56,17 +56,6 @@ class ParsedRow:
     rater_agency_id: int | None
     channel: Channel
     answers: dict[str, str | None]
-
-
-@dataclass
-class ImportResult:
-    rows: list[ParsedRow] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
-    file_hash: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
 
 
 def fixed_columns(campaign: Campaign) -> list[str]:
@@ -168,7 +157,7 @@ def _read_header(
     return None if result.errors else columns
 
 
-def parse(session: Session, campaign: Campaign, data: bytes) -> ImportResult:
+def parse(session: Session, campaign: Campaign, data: bytes) -> ImportResult[ParsedRow]:
     """Read and check the workbook against the campaign's questionnaire. Nothing is written."""
     result = ImportResult(file_hash=hashlib.sha256(data).hexdigest())
     read_first_sheet(
@@ -182,7 +171,9 @@ def parse(session: Session, campaign: Campaign, data: bytes) -> ImportResult:
     return result
 
 
-def _already_imported(session: Session, campaign: Campaign, result: ImportResult) -> bool:
+def _already_imported(
+    session: Session, campaign: Campaign, result: ImportResult[ParsedRow]
+) -> bool:
     """Whether this very file was imported before (its first row's key is stored)."""
     key = submission_key(result.file_hash, result.rows[0].row_number)
     return bool(
@@ -207,7 +198,9 @@ def _names(rows) -> dict[str, int]:
     return by_name
 
 
-def _parse_rows(session: Session, campaign: Campaign, sheet, result: ImportResult) -> None:
+def _parse_rows(
+    session: Session, campaign: Campaign, sheet, result: ImportResult[ParsedRow]
+) -> None:
     definition = definition_of(campaign)
     rows = sheet.iter_rows(values_only=True)
     header = [cell_text(value) for value in next(rows, ()) or ()]
@@ -292,7 +285,7 @@ def _parse_rows(session: Session, campaign: Campaign, sheet, result: ImportResul
             result.rows.append(ParsedRow(number, agency_id, rater_id, channel, answers))
 
 
-def apply(session: Session, actor, campaign: Campaign, result: ImportResult) -> int:
+def apply(session: Session, actor, campaign: Campaign, result: ImportResult[ParsedRow]) -> int:
     """Store every parsed row as a response and audit the import (flushes; the caller
     commits once)."""
     if not result.ok:
