@@ -101,7 +101,8 @@ class Definition:
 
     @property
     def rating_items(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.type == "rating")
+        """The items the scores read (``ItemType.scored``)."""
+        return tuple(item for item in self.items if item.item_type.scored)
 
     @property
     def dont_know(self) -> str:
