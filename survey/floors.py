@@ -73,7 +73,3 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("app", ("survey", "cli", "demo", "features", "home", "migrations", "models")),
 )
 
-
-def floor_of() -> dict[str, int]:
-    """Each top-level name's floor number (0 is the core)."""
-    return {name: number for number, (_, names) in enumerate(FLOORS) for name in names}
