@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from survey.accounts import services
 from survey.accounts.models import LoginSession, Role, User
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from tests.fixtures.client import form_errors
 from tests.fixtures.data import PASSWORD
 

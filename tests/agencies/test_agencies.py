@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.agencies.models import Agency, AgencyKind
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from tests.fixtures.client import form_errors
 
 

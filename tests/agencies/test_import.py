@@ -17,7 +17,7 @@ from xlsxwriter import Workbook
 
 from survey.agencies.importing import HEADER
 from survey.agencies.models import Agency, AgencyKind, Section
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from tests.fixtures.client import form_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from survey.agencies.models import Jurisdiction
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.i18n import TRANSLATIONS
 from tests.fixtures.client import form_errors
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from survey.agencies.models import Section
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from tests.fixtures.client import form_errors
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from survey.audit.labels import ACTION_LABELS, ENTITY_LABELS
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

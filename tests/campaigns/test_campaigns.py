@@ -12,7 +12,7 @@ import pytest
 import segno
 from sqlalchemy import select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.campaigns import links
 from survey.campaigns.links import hash_token
 from survey.campaigns.models import AccessMode, Campaign, CampaignState, Token

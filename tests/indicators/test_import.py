@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.years import services as years
 from tests.fixtures.spreadsheets import xlsx_bytes

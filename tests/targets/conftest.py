@@ -13,7 +13,7 @@ from werkzeug.test import encode_multipart
 
 from survey.agencies.models import Section
 from survey.audit.labels import ACTION_LABELS, ENTITY_LABELS
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.targets import services
 from survey.targets.models import Category, Duty, Oversight, SetState, TargetSet
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.targets.models import AdjustmentState, SetState, Target, TargetAdjustment
 from tests.targets.conftest import make_set
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.targets.models import Target, TargetSet
 from tests.fixtures.client import form_errors
 from tests.targets.conftest import business_section, fresh_set, make_set

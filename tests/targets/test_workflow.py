@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.agencies import services as agencies
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.targets.models import SetState, Target
 from tests.targets.conftest import fresh_set, make_set
 

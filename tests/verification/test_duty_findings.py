@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.verification.models import DutyFinding, FindingKind, Severity
 from tests.verification.conftest import ENGLISH
 

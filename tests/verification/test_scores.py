@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.errors import DomainError
 from survey.targets.models import SelfAssessment
 from survey.verification import queries, services

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.errors import DomainError
 from survey.verification import services
 from survey.verification.models import Visit, VisitFinding

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.years.config import DEFAULT_CONFIG, validate, window_dates
 from survey.years.models import AssessmentYear, YearState
 from tests.fixtures.client import form_errors

@@ -7,7 +7,7 @@ import sys
 
 from sqlalchemy import func, select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.campaigns.models import Campaign, CampaignState, Token
 from survey.db import utcnow
 from survey.demo import evaluation

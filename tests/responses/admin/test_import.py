@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.campaigns.models import CampaignState
 from survey.responses.models import Answer, Channel, Response
 from tests.fixtures.spreadsheets import xlsx_bytes

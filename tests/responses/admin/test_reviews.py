@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from survey.auditing import AuditEntry
+from survey.audit.models import AuditEntry
 from survey.responses.admin.results import campaign_results
 from survey.responses.models import FlagReason, FlagReview, Response
 from tests.responses.admin.conftest import add_response, make_campaign
