@@ -72,4 +72,3 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports and follow-up", ("reports", "followup")),
     ("app", ("survey", "cli", "demo", "features", "home", "migrations", "models")),
 )
-
