@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from survey import config as config_module
+from survey.resources import PACKAGE_DIR, resource_dir
+
+__all__ = ["PACKAGE_DIR", "create_app", "resource_dir"]
 
 logger = logging.getLogger(__name__)
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def resource_dir(name: str) -> Path:
-    """A top-level data folder (``templates``, ``questionnaires``): beside the package in a
-    checkout, inside it (as ``_<name>``) in an installed wheel."""
-    checkout = PACKAGE_DIR.parent / name
-    if checkout.is_dir():
-        return checkout
-    return PACKAGE_DIR / f"_{name}"
 
 
 def create_app(config_override: dict | None = None) -> Flask:

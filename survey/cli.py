@@ -13,7 +13,7 @@ from survey import create_app
 from survey.campaigns.cli import campaign_cli
 from survey.config import ConfigError
 from survey.questionnaires.cli import questionnaires_cli
-from survey.responses.cli import responses as responses_commands
+from survey.responses.admin.cli import responses as responses_commands
 from survey.scores.cli import scores_cli
 
 

@@ -32,6 +32,12 @@ class StaleRecord(DomainError):
         )
 
 
+def check_revision(row, revision: int | None) -> None:
+    """Refuse a save made from a form that showed an older revision of ``row``."""
+    if revision is not None and revision != row.revision:
+        raise StaleRecord()
+
+
 class DatabaseBusy(DomainError):
     """SQLite let another write in first (one writer at a time): nothing was saved."""
 

@@ -14,8 +14,8 @@ from survey.followup.special_views import admin_special
 from survey.home.views import admin_home, agency_home, public_home
 from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
-from survey.responses.admin_views import admin_results
-from survey.responses.respondent import respond
+from survey.responses.admin.views import admin_results
+from survey.responses.public.views import respond
 from survey.scores.services import year_close_problem
 from survey.scores.views import admin_scores
 from survey.targets.admin_views import admin_targets

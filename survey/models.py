@@ -2,7 +2,7 @@
 
 from survey.accounts.models import LoginSession, User
 from survey.agencies.models import Agency, Jurisdiction, Section
-from survey.audit.models import AuditEntry
+from survey.auditing import AuditEntry
 from survey.campaigns.models import Campaign, CampaignAgency, Token
 from survey.db import Base
 from survey.evidence.models import EvidenceFile

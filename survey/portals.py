@@ -12,7 +12,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
-from survey.accounts.models import Role
 from survey.extensions import login_manager
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -36,9 +35,9 @@ def _require_login():
 def guard_admin():
     if (response := _require_login()) is not None:
         return response
-    if current_user.role is Role.supervisor:
+    if current_user.is_supervisor:
         return None
-    if current_user.role is Role.viewer and request.method in SAFE_METHODS:
+    if current_user.is_viewer and request.method in SAFE_METHODS:
         view = current_app.view_functions.get(request.endpoint)
         if getattr(view, "viewer_may_read", False):
             return None

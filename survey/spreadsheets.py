@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
@@ -20,6 +22,24 @@ MAX_UNCOMPRESSED = 20 * 1024 * 1024
 MAX_MEMBERS = 200
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+Row = TypeVar("Row")
+
+
+@dataclass
+class ImportResult(Generic[Row]):
+    """What reading an uploaded workbook found: the parsed rows, or every problem with its
+    row number (0: the file itself). All rows valid or nothing is imported. ``file_hash``
+    recognises a file imported twice (where the importer keeps it)."""
+
+    rows: list[Row] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
+    file_hash: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
 
 
 def safe_text(value):

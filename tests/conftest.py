@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from survey import create_app, migrations
 from survey.extensions import limiter
-from survey.responses.integrity import reset_budgets
+from survey.responses.public.integrity import reset_budgets
 from tests.fixtures.client import CSRFClient
 
 pytest_plugins = ["tests.fixtures.data"]

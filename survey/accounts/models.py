@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String
@@ -11,30 +10,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.agencies.models import Agency, Jurisdiction
 from survey.db import Base, UTCDateTime, utcnow
-from survey.types import value_enum
+from survey.errors import DomainError
+from survey.types import LabelledEnum, value_enum
 
 
-class Role(enum.Enum):
-    supervisor = "supervisor"  # 编办, scoped to a jurisdiction
-    agency_editor = "agency_editor"  # 机关填报员, scoped to one agency
-    agency_leader = "agency_leader"  # 机关负责人, signs off, scoped to one agency
-    viewer = "viewer"  # read-only, scoped to a jurisdiction
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
+class Role(LabelledEnum):
+    supervisor = ("supervisor", _l("Supervisor (编办)"))  # 编办, scoped to a jurisdiction
+    agency_editor = ("agency_editor", _l("Agency editor"))  # 机关填报员, scoped to one agency
+    # 机关负责人, signs off, scoped to one agency
+    agency_leader = ("agency_leader", _l("Agency leader"))
+    viewer = ("viewer", _l("Viewer"))  # read-only, scoped to a jurisdiction
 
     @property
     def is_agency_role(self) -> bool:
         return self in {Role.agency_editor, Role.agency_leader}
-
-
-ROLE_LABELS = {
-    Role.supervisor: _l("Supervisor (编办)"),
-    Role.agency_editor: _l("Agency editor"),
-    Role.agency_leader: _l("Agency leader"),
-    Role.viewer: _l("Viewer"),
-}
 
 
 class User(Base):
@@ -80,6 +69,17 @@ class User(Base):
     @property
     def is_supervisor(self) -> bool:
         return self.role is Role.supervisor
+
+    @property
+    def is_viewer(self) -> bool:
+        return self.role is Role.viewer
+
+    def require_leader(self) -> None:
+        """Refuse a sign-off by anyone but the agency's leader (the leadership answers for it)."""
+        if self.role is not Role.agency_leader:
+            raise DomainError(
+                _l("Only the agency's leader can sign this off: the leadership answers for it.")
+            )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username} {self.role.value}>"

@@ -22,7 +22,7 @@ from survey.accounts.passwords import (
     password_problem,
     verify_password,
 )
-from survey.audit.services import record, snapshot
+from survey.auditing import record, snapshot
 from survey.db import utcnow
 from survey.errors import DomainError
 

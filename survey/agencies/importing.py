@@ -7,7 +7,7 @@ Columns: 机关名称, 简称, 类别 (第三条), 所属区域, 内设机构 (s
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from xlsxwriter import Workbook
 
 from survey.agencies import services
 from survey.agencies.models import AGENCY_KIND_CHINESE, Agency, AgencyKind, Jurisdiction
-from survey.spreadsheets import WorkbookRefused, open_workbook
+from survey.spreadsheets import ImportResult, WorkbookRefused, open_workbook
 
 HEADER = ("机关名称", "简称", "类别", "所属区域", "内设机构")
 MAX_ROWS = 2000
@@ -30,16 +30,6 @@ class ParsedRow:
     kind: AgencyKind
     jurisdiction: Jurisdiction
     sections: list[tuple[str, bool]]
-
-
-@dataclass
-class ImportResult:
-    rows: list[ParsedRow] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
 
 
 def template_bytes(jurisdictions: list[Jurisdiction]) -> bytes:
@@ -102,7 +92,9 @@ def _parse_sections(text: str) -> tuple[list[tuple[str, bool]], str | None]:
     return sections, None
 
 
-def parse(session: Session, data: bytes, jurisdictions: list[Jurisdiction]) -> ImportResult:
+def parse(
+    session: Session, data: bytes, jurisdictions: list[Jurisdiction]
+) -> ImportResult[ParsedRow]:
     """Read and validate the workbook. Nothing is written."""
     result = ImportResult()
     try:
@@ -177,7 +169,7 @@ def parse(session: Session, data: bytes, jurisdictions: list[Jurisdiction]) -> I
     return result
 
 
-def apply(session: Session, actor, result: ImportResult) -> list[Agency]:
+def apply(session: Session, actor, result: ImportResult[ParsedRow]) -> list[Agency]:
     """Create every parsed agency and its sections. Call only when ``result.ok``."""
     if not result.ok:
         raise ValueError("refusing to import a workbook with errors")

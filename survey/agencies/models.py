@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.db import Base, UTCDateTime, utcnow
-from survey.types import unique_where, value_enum
+from survey.types import LabelledEnum, unique_where, value_enum
 
 
 class Jurisdiction(Base):
@@ -37,22 +36,18 @@ class Jurisdiction(Base):
         return f"<Jurisdiction {self.id} {self.name}>"
 
 
-class AgencyKind(enum.Enum):
+class AgencyKind(LabelledEnum):
     """The nine kinds of agency named in 第三条."""
 
-    party = "party"
-    congress = "congress"
-    government = "government"
-    cppcc = "cppcc"
-    supervisory = "supervisory"
-    court = "court"
-    procuratorate = "procuratorate"
-    mass_organization = "mass_organization"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return str(AGENCY_KIND_LABELS[self])
+    party = ("party", _l("Party organ"))
+    congress = ("congress", _l("People's congress organ"))
+    government = ("government", _l("Administrative organ"))
+    cppcc = ("cppcc", _l("CPPCC organ"))
+    supervisory = ("supervisory", _l("Supervisory organ"))
+    court = ("court", _l("Judicial organ"))
+    procuratorate = ("procuratorate", _l("Procuratorial organ"))
+    mass_organization = ("mass_organization", _l("Mass organization"))
+    other = ("other", _l("Other"))
 
     @classmethod
     def from_label(cls, label: str) -> AgencyKind | None:
@@ -75,18 +70,6 @@ AGENCY_KIND_CHINESE = {
     AgencyKind.procuratorate: "检察机关",
     AgencyKind.mass_organization: "群团机关",
     AgencyKind.other: "其他",
-}
-
-AGENCY_KIND_LABELS = {
-    AgencyKind.party: _l("Party organ"),
-    AgencyKind.congress: _l("People's congress organ"),
-    AgencyKind.government: _l("Administrative organ"),
-    AgencyKind.cppcc: _l("CPPCC organ"),
-    AgencyKind.supervisory: _l("Supervisory organ"),
-    AgencyKind.court: _l("Judicial organ"),
-    AgencyKind.procuratorate: _l("Procuratorial organ"),
-    AgencyKind.mass_organization: _l("Mass organization"),
-    AgencyKind.other: _l("Other"),
 }
 
 

@@ -6,12 +6,20 @@ supervisor sees only that district. Every admin view reads through these helpers
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.accounts.models import User
 from survey.agencies.models import Agency, Jurisdiction, Section
+
+
+class Viewer(Protocol):
+    """What scoping reads of a user (``accounts.User``, a floor above): its office's
+    jurisdiction, None for agency staff."""
+
+    jurisdiction_id: int | None
 
 
 def jurisdiction_ids_under(session: Session, root_id: int) -> list[int]:
@@ -25,14 +33,14 @@ def jurisdiction_ids_under(session: Session, root_id: int) -> list[int]:
     return ids
 
 
-def scope_ids(session: Session, user: User) -> list[int]:
+def scope_ids(session: Session, user: Viewer) -> list[int]:
     """The jurisdictions an office user may read."""
     if user.jurisdiction_id is None:
         return []
     return jurisdiction_ids_under(session, user.jurisdiction_id)
 
 
-def visible_jurisdictions(session: Session, user: User) -> list[Jurisdiction]:
+def visible_jurisdictions(session: Session, user: Viewer) -> list[Jurisdiction]:
     ids = scope_ids(session, user)
     return list(
         session.scalars(
@@ -43,7 +51,7 @@ def visible_jurisdictions(session: Session, user: User) -> list[Jurisdiction]:
 
 def visible_agencies(
     session: Session,
-    user: User,
+    user: Viewer,
     *,
     jurisdiction_id: int | None = None,
     include_deleted: bool = False,
@@ -67,14 +75,14 @@ def visible_agencies(
     return list(session.scalars(statement.order_by(Agency.jurisdiction_id, Agency.id)))
 
 
-def jurisdiction_or_404(session: Session, user: User, jurisdiction_id: int) -> Jurisdiction:
+def jurisdiction_or_404(session: Session, user: Viewer, jurisdiction_id: int) -> Jurisdiction:
     jurisdiction = session.get(Jurisdiction, jurisdiction_id)
     if jurisdiction is None or jurisdiction.id not in scope_ids(session, user):
         abort(404)
     return jurisdiction
 
 
-def agency_or_404(session: Session, user: User, agency_id: int) -> Agency:
+def agency_or_404(session: Session, user: Viewer, agency_id: int) -> Agency:
     """The agency if the user's office supervises it; 404 otherwise (no existence leak)."""
     agency = session.get(Agency, agency_id)
     if agency is None or agency.jurisdiction_id not in scope_ids(session, user):
@@ -82,7 +90,7 @@ def agency_or_404(session: Session, user: User, agency_id: int) -> Agency:
     return agency
 
 
-def section_or_404(session: Session, user: User, section_id: int) -> Section:
+def section_or_404(session: Session, user: Viewer, section_id: int) -> Section:
     section = session.get(Section, section_id)
     if section is None or section.deleted_at is not None:  # removed sections are history
         abort(404)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency, AgencyKind, Jurisdiction, Section
-from survey.audit.services import audited, record, snapshot
+from survey.auditing import audited, record, snapshot
 from survey.db import utcnow
 from survey.errors import DomainError
 

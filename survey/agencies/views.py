@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from survey.accounts.forms import ConfirmForm
 from survey.actions import commit_or_report, flash_error
 from survey.agencies import importing, services
 from survey.agencies.forms import (
@@ -30,6 +29,7 @@ from survey.agencies.queries import (
     visible_jurisdictions,
 )
 from survey.db import db
+from survey.forms import ConfirmForm
 from survey.portals import viewer_may_read
 
 admin_jurisdictions = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")

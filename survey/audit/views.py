@@ -16,7 +16,7 @@ from wtforms.validators import Length, Optional
 from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
 from survey.audit.labels import action_label, entity_label
-from survey.audit.models import AuditEntry
+from survey.auditing import AuditEntry
 from survey.clock import SHANGHAI
 from survey.db import db
 from survey.forms import one_line
@@ -73,12 +73,11 @@ def index():
             .order_by(AuditEntry.entity_type)
         )
     ]
-    statement = scoped
+    # The log keeps its actor by key only (it is written from the core): join for the name.
+    statement = scoped.add_columns(User.username).outerjoin(User, AuditEntry.actor_id == User.id)
     if form.validate():
         if form.actor.data:
-            statement = statement.join(User, AuditEntry.actor_id == User.id).where(
-                func.lower(User.username) == form.actor.data.lower()
-            )
+            statement = statement.where(func.lower(User.username) == form.actor.data.lower())
         if form.action.data:
             statement = statement.where(AuditEntry.action == form.action.data)
         if form.entity_type.data:
@@ -90,7 +89,7 @@ def index():
             statement = statement.where(AuditEntry.created_at < end)
     page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
-    entries = db.session.scalars(
+    entries = db.session.execute(
         statement.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(

@@ -4,7 +4,6 @@ a time window and an access mode; the per-agency QR codes and the single-use tok
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
@@ -14,42 +13,22 @@ from survey.agencies.models import Agency
 from survey.db import Base, UTCDateTime, utcnow
 from survey.errors import DomainError
 from survey.questionnaires.models import QuestionnaireVersion
-from survey.types import value_enum
+from survey.types import LabelledEnum, value_enum
 from survey.years.models import AssessmentYear
 
 
-class CampaignState(enum.Enum):
-    draft = "draft"
-    open = "open"
-    closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return str(CAMPAIGN_STATE_LABELS[self])
+class CampaignState(LabelledEnum):
+    draft = ("draft", _l("Draft"))
+    open = ("open", _l("Open"))
+    closed = ("closed", _l("Closed"))
 
 
-CAMPAIGN_STATE_LABELS = {
-    CampaignState.draft: _l("Draft"),
-    CampaignState.open: _l("Open"),
-    CampaignState.closed: _l("Closed"),
-}
-
-
-class AccessMode(enum.Enum):
+class AccessMode(LabelledEnum):
     """Open link: anyone with the QR code. Tokens: one single-use code per invited respondent."""
 
-    open_link = "open_link"
-    tokens = "tokens"
+    open_link = ("open_link", _l("Open link"))
+    tokens = ("tokens", _l("Single-use tokens"))
 
-    @property
-    def label(self) -> str:
-        return str(ACCESS_MODE_LABELS[self])
-
-
-ACCESS_MODE_LABELS = {
-    AccessMode.open_link: _l("Open link"),
-    AccessMode.tokens: _l("Single-use tokens"),
-}
 
 # The respondent groups of SPEC §3, named as in analysis/ (public, deputy, grassroots, peer).
 RESPONDENT_GROUPS = ("public", "deputy", "grassroots", "peer")

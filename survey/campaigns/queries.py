@@ -14,6 +14,7 @@ from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
 from survey.campaigns.models import Campaign, CampaignState
 from survey.numbers import plain_int
+from survey.questionnaires.schema import Definition, parse_definition
 from survey.years.models import AssessmentYear
 
 
@@ -55,3 +56,19 @@ def find_campaign(session: Session, key: str) -> Campaign | None:
     if campaign is None and number is not None:
         campaign = session.get(Campaign, number)
     return campaign
+
+
+_DEFINITIONS: dict[tuple[int, str], Definition] = {}
+
+
+def definition_of(campaign: Campaign) -> Definition:
+    """The campaign's questionnaire, parsed once per process: a version never changes (the
+    database refuses it), and the campaign's random public code in the key keeps two
+    databases served by one process (tests) apart without reading the version again."""
+    key = (campaign.code, campaign.questionnaire_version_id)
+    if key not in _DEFINITIONS:
+        if len(_DEFINITIONS) > 256:
+            _DEFINITIONS.clear()
+        version = campaign.questionnaire_version
+        _DEFINITIONS[key] = parse_definition(version.definition, where=version.label)
+    return _DEFINITIONS[key]

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency
-from survey.audit.services import audited, record
+from survey.auditing import audited, record
 from survey.campaigns.links import hash_token, new_code, new_token
 from survey.campaigns.models import AccessMode, Campaign, CampaignAgency, CampaignState, Token
 from survey.db import utcnow

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey.accounts.forms import ConfirmForm
 from survey.actions import commit_or_report, flash_error
 from survey.agencies.models import Agency
 from survey.agencies.queries import scope_ids
@@ -23,6 +22,7 @@ from survey.campaigns.models import (
 )
 from survey.campaigns.queries import campaign_or_404, visible_campaigns
 from survey.db import db
+from survey.forms import ConfirmForm
 from survey.portals import viewer_may_read
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.years.models import AssessmentYear, YearState

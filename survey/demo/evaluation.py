@@ -28,10 +28,11 @@ from survey.agencies.models import Agency
 from survey.campaigns.links import hash_token, new_token
 from survey.campaigns.models import AccessMode, Campaign, CampaignAgency, CampaignState, Token
 from survey.db import utcnow
+from survey.questionnaires.itemtypes import DemoRespondent
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
-from survey.responses.items import MULTIPLE_SEPARATOR, Item, Layout, layout_of
+from survey.questionnaires.schema import Definition, parse_definition
+from survey.responses.admin.reviews import review_response
 from survey.responses.models import Answer, Channel, FlagReason, Response, ResponseFlag
-from survey.responses.reviews import review_response
 from survey.years.models import AssessmentYear
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,8 @@ def create_campaigns(
         if version is None:
             continue
         campaign = _campaign(session, rng, year, version, plan, agencies, now)
-        generator = Generator(session, rng, campaign, layout_of(version.definition), quality, now)
+        definition = parse_definition(version.definition, where=version.label)
+        generator = Generator(session, rng, campaign, definition, quality, now)
         if plan.group == "public":
             generator.public(agencies, reviewer)
         elif plan.group == "peer":
@@ -194,11 +196,11 @@ def _campaign(session, rng, year, version, plan: Plan, agencies, now) -> Campaig
 class Generator:
     """Synthetic responses of one campaign, inserted in bulk."""
 
-    def __init__(self, session, rng, campaign: Campaign, layout: Layout, quality, now):
+    def __init__(self, session, rng, campaign: Campaign, definition: Definition, quality, now):
         self.session = session
         self.rng = rng
         self.campaign = campaign
-        self.layout = layout
+        self.definition = definition
         self.quality = quality
         self.responses = 0
         self.tokens = 0
@@ -206,32 +208,11 @@ class Generator:
 
     # --- answers ---------------------------------------------------------------------
 
-    def _value(self, item: Item, agency_id: int) -> tuple[bool, str | None]:
-        """(answered, stored value) of one item."""
-        rng = self.rng
-        if item.type == "rating":
-            if rng.random() < DONT_KNOW_RATE:
-                return True, None
-            score = round(rng.gauss(self.quality[agency_id] * self.layout.points / 5, 0.8))
-            return True, str(min(self.layout.points, max(1, score)))
-        if item.type == "single" and item.options:
-            if not item.required and rng.random() < 0.3:
-                return False, None
-            return True, rng.choice(item.options)[0]
-        if item.type == "multiple" and item.options:
-            if not item.required and rng.random() < 0.4:
-                return False, None
-            count = rng.randint(1, min(2, len(item.options)))
-            codes = [code for code, _ in rng.sample(item.options, count)]
-            return True, MULTIPLE_SEPARATOR.join(codes)
-        if item.type == "text" and (item.required or rng.random() < 0.12):
-            return True, rng.choice(COMMENTS)[: item.max_length]
-        return False, None
-
     def _answers(self, agency_id: int) -> dict[str, str | None]:
         answers = {}
-        for item in self.layout.items:
-            answered, value = self._value(item, agency_id)
+        respondent = DemoRespondent(self.quality[agency_id], DONT_KNOW_RATE, COMMENTS)
+        for item in self.definition.items:
+            answered, value = item.item_type.demo_answer(item, self.rng, respondent)
             if answered:
                 answers[item.id] = value
         return answers

@@ -7,7 +7,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from survey.targets.forms import RevisionForm
+from survey.forms import RevisionForm
 
 
 class FilingForm(RevisionForm):

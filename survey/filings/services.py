@@ -11,13 +11,12 @@ from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
 from survey.agencies.models import Agency
-from survey.audit.services import audited, record
+from survey.auditing import audited, record
 from survey.db import utcnow
-from survey.errors import DomainError
+from survey.errors import DomainError, check_revision
 from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import attach
 from survey.filings.models import Filing, FilingKind
-from survey.targets.services import check_revision, require_leader, require_open_year
 from survey.years.config import window_dates
 from survey.years.models import AssessmentYear
 
@@ -51,7 +50,7 @@ def save_filing(
     files: list[tuple[str, bytes]],
     revision: int | None,
 ) -> Filing:
-    require_open_year(year)
+    year.require_editable()
     if kind is not FilingKind.work_plan:
         special_plans = ""
     filing = filing_of(session, agency, year, kind)
@@ -98,8 +97,8 @@ def save_filing(
 def submit_filing(
     session: Session, leader: User, filing: Filing, *, revision: int | None, today: dt.date
 ) -> None:
-    require_leader(leader)
-    require_open_year(filing.year)
+    leader.require_leader()
+    filing.year.require_editable()
     check_revision(filing, revision)
     days = window(filing.year, filing.kind)
     if days is not None and not days[0] <= today <= days[1]:

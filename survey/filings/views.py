@@ -15,8 +15,8 @@ from survey.evidence.services import files_of, uploads
 from survey.filings import services
 from survey.filings.forms import FilingForm
 from survey.filings.models import FilingKind
-from survey.targets.forms import RevisionForm
-from survey.targets.queries import working_year
+from survey.forms import RevisionForm
+from survey.years.queries import working_year
 
 agency_filings = Blueprint("filings", __name__, url_prefix="/filings")
 

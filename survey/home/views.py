@@ -17,8 +17,9 @@ from survey.followup.queries import home_summary
 from survey.portals import viewer_may_read
 from survey.targets.models import SetState
 from survey.targets.overview import year_overview
-from survey.targets.queries import deadline_flags, due_soon_days, set_of, working_year
+from survey.targets.queries import deadline_flags, due_soon_days, set_of
 from survey.years.models import AssessmentYear, YearState
+from survey.years.queries import working_year
 
 public_home = Blueprint("home", __name__)
 admin_home = Blueprint("home", __name__)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 from xlsxwriter import Workbook
 
 from survey.agencies.models import Agency
-from survey.audit.services import record
+from survey.auditing import record
 from survey.errors import DomainError
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.indicators.queries import current_scores, live_agencies
-from survey.spreadsheets import cell_text, read_first_sheet
+from survey.spreadsheets import ImportResult, cell_text, read_first_sheet
 from survey.years.models import AssessmentYear
 
 COLUMNS = ["被评价单位", "指标", "考核单位", "得分", "满分"]
@@ -46,17 +46,6 @@ class ParsedRow:
     source: str
     score: Decimal
     max_score: Decimal
-
-
-@dataclass
-class ParseResult:
-    rows: list[ParsedRow] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
-    file_hash: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
 
 
 class ImportRefused(DomainError):
@@ -161,7 +150,9 @@ def _check_row(cells, lookup, ambiguous) -> tuple[ParsedRow | None, list[str]]:
     return ParsedRow(0, agency_id, indicator, source, score, max_score), []
 
 
-def _parse_sheet(session: Session, year: AssessmentYear, sheet, result: ParseResult) -> None:
+def _parse_sheet(
+    session: Session, year: AssessmentYear, sheet, result: ImportResult[ParsedRow]
+) -> None:
     rows = sheet.iter_rows(values_only=True)
     header = [cell_text(value) for value in next(rows, ()) or ()]
     while header and not header[-1]:
@@ -212,9 +203,9 @@ def _already_imported(session: Session, year: AssessmentYear, file_hash: str) ->
     )
 
 
-def parse(session: Session, year: AssessmentYear, data: bytes) -> ParseResult:
+def parse(session: Session, year: AssessmentYear, data: bytes) -> ImportResult[ParsedRow]:
     """Read and check the workbook against the year's agencies. Nothing is written."""
-    result = ParseResult(file_hash=hashlib.sha256(data).hexdigest())
+    result = ImportResult(file_hash=hashlib.sha256(data).hexdigest())
     if _already_imported(session, year, result.file_hash):
         result.errors.append((0, str(_l("This file has already been imported."))))
         return result

@@ -18,9 +18,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey import resource_dir
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.questionnaires.schema import DefinitionError, parse_definition
+from survey.resources import resource_dir
 
 logger = logging.getLogger(__name__)
 

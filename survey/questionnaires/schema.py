@@ -5,15 +5,24 @@ against it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from survey.questionnaires.itemtypes import ABSENT, ITEM_TYPES, AnswerError
+from survey.questionnaires.itemtypes import (
+    ABSENT,
+    ASPECTS,
+    DEFAULT_TEXT_LENGTH,
+    ITEM_TYPES,
+    AnswerError,
+    Option,
+    Scale,
+    parse_scale,
+)
+
+__all__ = ["ASPECTS", "Option", "Scale"]  # with the names defined below
 
 GROUPS = ("public", "deputy", "grassroots", "peer")
-ASPECTS = {
-    "effectiveness": ("focus", "lists", "innovation", "hotspots", "clients"),
-    "cooperation": ("coordination", "division", "workload", "internal"),
-}
 TOP_KEYS = {"slug", "version", "group", "title", "intro", "closing", "scale", "items"}
 ITEM_KEYS = {"id", "type", "text", "help", "required"}
 ITEM_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
@@ -30,23 +39,10 @@ class DefinitionError(Exception):
 
 
 @dataclass(frozen=True)
-class Option:
-    code: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Scale:
-    points: int
-    labels: tuple[str, ...]
-    dont_know: str
-
-    def to_dict(self) -> dict:
-        return {"points": self.points, "labels": list(self.labels), "dont_know": self.dont_know}
-
-
-@dataclass(frozen=True)
 class Item:
+    """One question: the one item model that the answering pages, the import, the export,
+    the results and the demo read. What its type means is asked of ``item_type``."""
+
     id: str
     type: str
     text: str
@@ -56,27 +52,28 @@ class Item:
     aspect: str | None = None
     options: tuple[Option, ...] = ()
     max_choices: int | None = None
-    max_length: int = 500
+    max_length: int = DEFAULT_TEXT_LENGTH
     scale: Scale | None = None
+    # A type's own settings that no field above holds (e.g. a score's end labels).
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def item_type(self):
         return ITEM_TYPES[self.type]
 
+    def label_of(self, code: str) -> str:
+        """An option's label; the code itself if the item has no such option."""
+        return next((option.label for option in self.options if option.code == code), code)
+
+    def show(self, value: str) -> str:
+        """A stored (non-missing) value as people read it: option labels for choices."""
+        return self.item_type.show(self, value)
+
     def to_dict(self, default_scale: Scale) -> dict:
         data = {"id": self.id, "type": self.type, "text": self.text, "required": self.required}
         if self.help:
             data["help"] = self.help
-        if self.type == "rating":
-            data.update(dimension=self.dimension, aspect=self.aspect)
-            if self.scale != default_scale:
-                data["scale"] = self.scale.to_dict()
-        if self.options:
-            data["options"] = [{"code": o.code, "label": o.label} for o in self.options]
-        if self.max_choices is not None:
-            data["max_choices"] = self.max_choices
-        if self.type == "text":
-            data["max_length"] = self.max_length
+        data.update(self.item_type.dump(self, default_scale))
         return data
 
 
@@ -98,9 +95,19 @@ class Definition:
                 return item
         raise KeyError(item_id)
 
+    def find(self, item_id: str) -> Item | None:
+        """The item with this id, or None."""
+        return next((item for item in self.items if item.id == item_id), None)
+
     @property
     def rating_items(self) -> tuple[Item, ...]:
-        return tuple(item for item in self.items if item.type == "rating")
+        """The items the scores read (``ItemType.scored``)."""
+        return tuple(item for item in self.items if item.item_type.scored)
+
+    @property
+    def dont_know(self) -> str:
+        """The questionnaire's words for 不了解."""
+        return self.scale.dont_know
 
     def to_dict(self) -> dict:
         return {
@@ -121,27 +128,6 @@ def _text(data: dict, key: str, where: str, errors: list[str], required: bool = 
         errors.append(f"{where}: {key!r} must be non-empty text")
         return ""
     return value.strip()
-
-
-def _scale(data, where: str, errors: list[str]) -> Scale | None:
-    if not isinstance(data, dict) or set(data) != {"points", "labels", "dont_know"}:
-        errors.append(f"{where}: scale is exactly {{points, labels, dont_know}}")
-        return None
-    points, labels = data["points"], data["labels"]
-    if not isinstance(points, int) or isinstance(points, bool) or not 2 <= points <= 11:
-        errors.append(f"{where}: scale points must be an integer from 2 to 11")
-        return None
-    if (
-        not isinstance(labels, list)
-        or len(labels) != points
-        or not all(isinstance(label, str) and label.strip() for label in labels)
-    ):
-        errors.append(f"{where}: scale needs exactly {points} non-empty labels, low to high")
-        return None
-    if not isinstance(data["dont_know"], str) or not data["dont_know"].strip():
-        errors.append(f"{where}: scale dont_know must be non-empty text")
-        return None
-    return Scale(points, tuple(labels), data["dont_know"])
 
 
 def _item(raw, index: int, scale: Scale | None, where: str, errors: list[str]) -> Item | None:
@@ -170,19 +156,12 @@ def _item(raw, index: int, scale: Scale | None, where: str, errors: list[str]) -
     errors.extend(item_type.check(raw, spot))
     text = _text(raw, "text", spot, errors)
     help_text = _text(raw, "help", spot, errors, required=False)
-    required = raw.get("required", item_type.name == "rating")
+    required = raw.get("required", item_type.default_required)
     if not isinstance(required, bool):
         errors.append(f"{spot}: required must be true or false")
-    dimension = aspect = None
-    item_scale = scale
-    if item_type.name == "rating":
-        dimension, aspect = raw.get("dimension"), raw.get("aspect")
-        if not isinstance(dimension, str) or dimension not in ASPECTS:
-            errors.append(f"{spot}: dimension must be effectiveness or cooperation")
-        elif aspect not in ASPECTS[dimension]:
-            errors.append(f"{spot}: aspect of {dimension} must be one of {ASPECTS[dimension]}")
-        if "scale" in raw:
-            item_scale = _scale(raw["scale"], spot, errors)
+    if len(errors) > before:
+        return None
+    fields = item_type.fields(raw, scale, spot, errors)
     if len(errors) > before:
         return None
     return Item(
@@ -191,12 +170,8 @@ def _item(raw, index: int, scale: Scale | None, where: str, errors: list[str]) -
         text=text,
         help=help_text,
         required=required,
-        dimension=dimension,
-        aspect=aspect,
-        options=tuple(Option(o["code"], o["label"]) for o in raw.get("options", ())),
-        max_choices=raw.get("max_choices"),
-        max_length=raw.get("max_length", 500),
-        scale=item_scale,
+        # Every item carries the questionnaire's scale unless its type sets its own.
+        **{"scale": scale, **fields},
     )
 
 
@@ -225,7 +200,7 @@ def parse_definition(data, where: str = "<definition>") -> Definition:
         errors.append(f"{where}: title must be at most {TITLE_LENGTH} characters")
     intro = _text(data, "intro", where, errors, required=False)
     closing = _text(data, "closing", where, errors, required=False)
-    scale = _scale(data.get("scale"), where, errors) if "scale" in data else None
+    scale = parse_scale(data.get("scale"), where, errors) if "scale" in data else None
     raw_items = data.get("items")
     items: list[Item] = []
     if not isinstance(raw_items, list) or not raw_items:

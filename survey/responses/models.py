@@ -9,7 +9,6 @@ A response never references the token that opened it; a peer response keeps the 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -20,51 +19,28 @@ from survey.agencies.models import Agency
 from survey.campaigns.models import Campaign
 from survey.db import Base, UTCDateTime, utcnow
 from survey.questionnaires.models import QuestionnaireVersion
-from survey.types import value_enum
+from survey.types import LabelledEnum, value_enum
 
 
-class Channel(enum.Enum):
+class Channel(LabelledEnum):
     """How an answer reached us: the web form, or an imported paper/phone/visit/meeting sheet."""
 
-    web = "web"
-    paper = "paper"
-    phone = "phone"
-    visit = "visit"
-    meeting = "meeting"
-
-    @property
-    def label(self) -> str:
-        return str(CHANNEL_LABELS[self])
+    web = ("web", _l("Web form"))
+    paper = ("paper", _l("Paper questionnaire"))
+    phone = ("phone", _l("Telephone interview"))
+    visit = ("visit", _l("Field visit"))
+    meeting = ("meeting", _l("Meeting"))
 
 
-CHANNEL_LABELS = {
-    Channel.web: _l("Web form"),
-    Channel.paper: _l("Paper questionnaire"),
-    Channel.phone: _l("Telephone interview"),
-    Channel.visit: _l("Field visit"),
-    Channel.meeting: _l("Meeting"),
-}
-
-
-class FlagReason(enum.Enum):
-    too_fast = "too_fast"
-    honeypot = "honeypot"
-    device_budget = "device_budget"
-    address_budget = "address_budget"
-    budget_unchecked = "budget_unchecked"
-
-    @property
-    def label(self) -> str:
-        return str(FLAG_REASON_LABELS[self])
-
-
-FLAG_REASON_LABELS = {
-    FlagReason.too_fast: _l("Completed faster than the minimum time"),
-    FlagReason.honeypot: _l("Hidden field filled in (automated submission)"),
-    FlagReason.device_budget: _l("Over the per-device budget"),
-    FlagReason.address_budget: _l("Over the per-address budget"),
-    FlagReason.budget_unchecked: _l("Budgets could not be checked (rate-limit store unavailable)"),
-}
+class FlagReason(LabelledEnum):
+    too_fast = ("too_fast", _l("Completed faster than the minimum time"))
+    honeypot = ("honeypot", _l("Hidden field filled in (automated submission)"))
+    device_budget = ("device_budget", _l("Over the per-device budget"))
+    address_budget = ("address_budget", _l("Over the per-address budget"))
+    budget_unchecked = (
+        "budget_unchecked",
+        _l("Budgets could not be checked (rate-limit store unavailable)"),
+    )
 
 
 class Response(Base):

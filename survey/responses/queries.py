@@ -98,3 +98,14 @@ def version_has_responses(session: Session, version_id: int) -> bool:
     return bool(
         session.scalar(select(exists().where(Response.questionnaire_version_id == version_id)))
     )
+
+
+def already_submitted(session: Session, campaign_id: int, submission_key: str) -> bool:
+    """Whether the form with this key was stored already (a double tap, a network retry)."""
+    return session.scalar(
+        select(
+            exists().where(
+                Response.campaign_id == campaign_id, Response.submission_key == submission_key
+            )
+        )
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
-from survey.audit.services import audited, record
+from survey.auditing import audited, record
 from survey.db import utcnow
 from survey.errors import DomainError
 from survey.targets.models import (
@@ -22,7 +22,7 @@ from survey.targets.models import (
     Target,
     TargetAdjustment,
 )
-from survey.targets.services import FIELD_LABELS, TARGET_FIELDS, check_values, require_open_year
+from survey.targets.services import FIELD_LABELS, TARGET_FIELDS, check_values
 
 
 def _plain(value):
@@ -51,7 +51,7 @@ def request_adjustment(
     session: Session, actor: User, target: Target, values: dict, reason: str
 ) -> TargetAdjustment:
     target_set = target.target_set
-    require_open_year(target_set.year)
+    target_set.year.require_editable()
     if target_set.state is not SetState.approved or target.withdrawn_at is not None:
         raise DomainError(_l("Only an approved target is changed by an adjustment request."))
     if not reason.strip():
@@ -96,7 +96,7 @@ def decide_adjustment(
 ) -> None:
     target = adjustment.target
     target_set = target.target_set
-    require_open_year(target_set.year)
+    target_set.year.require_editable()
     if not approve and not comment.strip():
         raise DomainError(_l("Say why the request is rejected."))
     adjustment.decide(supervisor, approve, comment)

@@ -30,8 +30,8 @@ from survey.targets.queries import (
     own_target_or_404,
     set_of,
     target_records,
-    working_year,
 )
+from survey.years.queries import working_year
 
 agency_targets = Blueprint("targets", __name__, url_prefix="/targets")
 

@@ -12,7 +12,6 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
     DecimalField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from survey.forms import one_line
+from survey.forms import RevisionForm, one_line
 from survey.numbers import plain_int
 from survey.targets.models import Category, Completion, Duty, Oversight
 
@@ -34,16 +33,6 @@ def _enum_choices(enum_class):
 
 def _optional_enum(enum_class):
     return lambda value: enum_class(value) if value else None
-
-
-class RevisionForm(FlaskForm):
-    """A button that acts on a row as the page showed it."""
-
-    revision = HiddenField()
-
-    @property
-    def shown_revision(self) -> int | None:
-        return plain_int(self.revision.data or "")
 
 
 class TargetForm(RevisionForm):

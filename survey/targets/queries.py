@@ -20,17 +20,7 @@ from survey.targets.models import (
     TargetAdjustment,
     TargetSet,
 )
-from survey.years.models import AssessmentYear, YearState
-
-
-def working_year(session: Session, agency: Agency) -> AssessmentYear | None:
-    """The year an agency works in: its jurisdiction's open year (at most one)."""
-    return session.scalar(
-        select(AssessmentYear).where(
-            AssessmentYear.jurisdiction_id == agency.jurisdiction_id,
-            AssessmentYear.state == YearState.open,
-        )
-    )
+from survey.years.models import AssessmentYear
 
 
 def set_of(session: Session, agency_id: int, year_id: int) -> TargetSet | None:

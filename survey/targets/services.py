@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from survey.accounts.models import Role, User
+from survey.accounts.models import User
 from survey.agencies.models import Agency
-from survey.audit.services import audited, record, snapshot
+from survey.auditing import audited, record, snapshot
 from survey.db import utcnow
-from survey.errors import DomainError, StaleRecord
+from survey.errors import DomainError, check_revision
 from survey.targets.models import SetState, Target, TargetSet
 from survey.targets.queries import set_of
 from survey.years.models import AssessmentYear
@@ -53,23 +53,6 @@ class SubmissionRefused(DomainError):
     def __init__(self, problems: list[str]):
         super().__init__(" ".join(problems))
         self.problems = problems
-
-
-def check_revision(row, revision: int | None) -> None:
-    if revision is not None and revision != row.revision:
-        raise StaleRecord()
-
-
-def require_leader(actor: User) -> None:
-    if actor.role is not Role.agency_leader:
-        raise DomainError(
-            _l("Only the agency's leader can sign this off: the leadership answers for it.")
-        )
-
-
-def require_open_year(year: AssessmentYear) -> None:
-    if not year.is_editable:
-        raise DomainError(_l("The year %(year)d is closed: nothing in it changes.", year=year.year))
 
 
 EDITABLE_STATES = (SetState.draft, SetState.returned)  # TargetSet.is_editable
@@ -131,7 +114,7 @@ def save_target(
     revision: int | None = None,
 ) -> Target:
     """Create or change a target of an editable set. ``revision`` is the one the form showed."""
-    require_open_year(target_set.year)
+    target_set.year.require_editable()
     if not target_set.is_editable:
         raise DomainError(
             _l(
@@ -174,7 +157,7 @@ def save_target(
 def withdraw_target(session: Session, actor: User, target: Target, revision: int | None) -> None:
     """A draft target is withdrawn, not deleted: the row and its history stay."""
     target_set = target.target_set
-    require_open_year(target_set.year)
+    target_set.year.require_editable()
     if not target_set.is_editable:
         raise DomainError(_l("Only targets of a draft or returned set can be withdrawn."))
     if target.withdrawn_at is not None:
@@ -276,8 +259,8 @@ def submission_problems(target_set: TargetSet) -> list[str]:
 
 
 def submit_set(session: Session, leader: User, target_set: TargetSet, revision: int | None) -> None:
-    require_leader(leader)
-    require_open_year(target_set.year)
+    leader.require_leader()
+    target_set.year.require_editable()
     check_revision(target_set, revision)
     if not target_set.is_editable:
         raise DomainError(_l("Only a draft or returned set of targets can be submitted."))
@@ -305,7 +288,7 @@ def review_set(
     comment: str,
     revision: int | None,
 ) -> None:
-    require_open_year(target_set.year)
+    target_set.year.require_editable()
     check_revision(target_set, revision)
     with audited(
         session,

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
-from survey.audit.services import audited, record
+from survey.auditing import audited, record
 from survey.db import utcnow
-from survey.errors import DomainError
+from survey.errors import DomainError, check_revision
 from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import attach
 from survey.targets.models import (
@@ -23,12 +23,7 @@ from survey.targets.models import (
     Target,
     TargetSet,
 )
-from survey.targets.services import (
-    check_revision,
-    claim_set,
-    require_leader,
-    require_open_year,
-)
+from survey.targets.services import claim_set
 
 ASSESSMENT_FIELDS = ("status", "completed_on", "outcome", "self_score")
 
@@ -58,7 +53,7 @@ def add_ledger_entry(
 ) -> LedgerEntry:
     _require_approved(target)
     target_set = target.target_set
-    require_open_year(target_set.year)
+    target_set.year.require_editable()
     _check_day(entry_date, target_set.year.year, today, _l("The entry's date"))
     if not text.strip():
         raise DomainError(_l("Describe the progress."))
@@ -105,7 +100,7 @@ def save_assessment(
 ) -> SelfAssessment:
     _require_approved(target)
     target_set = target.target_set
-    require_open_year(target_set.year)
+    target_set.year.require_editable()
     if target_set.assessment_submitted:
         raise DomainError(_l("The self-assessment has been submitted and is locked."))
     maximum = target_set.year.settings["self_score_max"]
@@ -162,8 +157,8 @@ def save_assessment(
 def submit_assessment(
     session: Session, leader: User, target_set: TargetSet, revision: int | None
 ) -> None:
-    require_leader(leader)
-    require_open_year(target_set.year)
+    leader.require_leader()
+    target_set.year.require_editable()
     check_revision(target_set, revision)
     missing = [t.title for t in target_set.live_targets if t.assessment is None]
     if missing:

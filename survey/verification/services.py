@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency
-from survey.audit.services import record
+from survey.auditing import record
 from survey.clock import beijing_today
 from survey.errors import DomainError
 from survey.targets.models import Target

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, UniqueConstraint
@@ -12,25 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.agencies.models import Jurisdiction
 from survey.db import Base, UTCDateTime, utcnow
 from survey.errors import DomainError
-from survey.types import unique_where, value_enum
+from survey.types import LabelledEnum, unique_where, value_enum
 from survey.years.config import with_defaults
 
 
-class YearState(enum.Enum):
-    draft = "draft"
-    open = "open"
-    closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return str(YEAR_STATE_LABELS[self])
-
-
-YEAR_STATE_LABELS = {
-    YearState.draft: _l("Draft"),
-    YearState.open: _l("Open"),
-    YearState.closed: _l("Closed"),
-}
+class YearState(LabelledEnum):
+    draft = ("draft", _l("Draft"))
+    open = ("open", _l("Open"))
+    closed = ("closed", _l("Closed"))
 
 
 class AssessmentYear(Base):
@@ -71,6 +59,13 @@ class AssessmentYear(Base):
     @property
     def is_editable(self) -> bool:
         return self.state is not YearState.closed
+
+    def require_editable(self) -> None:
+        """Refuse any change inside a closed year."""
+        if not self.is_editable:
+            raise DomainError(
+                _l("The year %(year)d is closed: nothing in it changes.", year=self.year)
+            )
 
     def open(self) -> None:
         if self.state is not YearState.draft:

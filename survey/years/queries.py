@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from survey.agencies.models import Agency
 from survey.agencies.queries import scope_ids
-from survey.years.models import AssessmentYear
+from survey.years.models import AssessmentYear, YearState
 
 
 def year_or_404(session: Session, user, year_id: int | None) -> AssessmentYear:
@@ -24,3 +26,13 @@ def agency_year_or_404(session: Session, agency, year_id: int) -> AssessmentYear
     if year is None or year.jurisdiction_id != agency.jurisdiction_id:
         abort(404)
     return year
+
+
+def working_year(session: Session, agency: Agency) -> AssessmentYear | None:
+    """The year an agency works in: its jurisdiction's open year (at most one)."""
+    return session.scalar(
+        select(AssessmentYear).where(
+            AssessmentYear.jurisdiction_id == agency.jurisdiction_id,
+            AssessmentYear.state == YearState.open,
+        )
+    )

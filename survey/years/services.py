@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from survey.audit.services import record
+from survey.auditing import record
 from survey.errors import DomainError
 from survey.years.config import default_config, validate
 from survey.years.models import AssessmentYear, YearState

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey.accounts.forms import ConfirmForm
 from survey.actions import commit_or_report, flash_error
 from survey.agencies.queries import jurisdiction_or_404, scope_ids, visible_jurisdictions
 from survey.db import db
 from survey.errors import DomainError
+from survey.forms import ConfirmForm
 from survey.portals import viewer_may_read
 from survey.years import services
 from survey.years.config import ConfigInvalid

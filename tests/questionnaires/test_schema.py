@@ -55,8 +55,8 @@ def test_each_group_leans_on_its_dimension():
     assert {item.aspect for item in by_group["deputy"]} == set(sum(ASPECTS.values(), ()))
 
 
-def test_the_registry_holds_the_four_types():
-    assert set(ITEM_TYPES) == {"rating", "single", "multiple", "text"}
+def test_the_registry_holds_the_five_types():
+    assert set(ITEM_TYPES) == {"rating", "single", "multiple", "text", "score"}
     assert all(item_type.name == name for name, item_type in ITEM_TYPES.items())
 
 

@@ -9,8 +9,8 @@ import io
 from openpyxl import load_workbook
 
 from survey.campaigns.models import CampaignState
-from survey.responses import exporting
-from survey.responses.cli import responses as responses_commands
+from survey.responses.admin import exporting
+from survey.responses.admin.cli import responses as responses_commands
 from survey.responses.models import Channel, FlagReason
 from tests.responses.admin.conftest import add_response, bulk_responses, make_campaign
 

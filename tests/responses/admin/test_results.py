@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from survey.campaigns.models import CampaignState
+from survey.responses.admin.results import campaign_results
 from survey.responses.models import FlagReason
-from survey.responses.results import campaign_results
 from tests.responses.admin.conftest import add_response, bulk_responses, make_campaign
 
 SUPPRESSED = "少于 5 份，不予分项显示"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from survey.audit.models import AuditEntry
+from survey.responses.admin.results import campaign_results
 from survey.responses.models import FlagReason, FlagReview, Response
-from survey.responses.results import campaign_results
 from tests.responses.admin.conftest import add_response, make_campaign
 
 

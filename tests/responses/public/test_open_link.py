@@ -155,7 +155,7 @@ def test_a_forged_or_missing_timer_is_flagged(client, db_session, public_campaig
 def test_an_answer_slower_than_the_minimum_is_not_flagged(client, db_session, world, monkeypatch):
     campaign = make_campaign(db_session, world, min_seconds=30)
     _, hidden = open_form(client, campaign)
-    import survey.responses.integrity as integrity
+    import survey.responses.public.integrity as integrity
 
     later = integrity.time.time() + 45
     monkeypatch.setattr(integrity.time, "time", lambda: later)

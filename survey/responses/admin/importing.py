@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
@@ -26,15 +26,15 @@ from sqlalchemy.orm import Session
 from xlsxwriter import Workbook
 
 from survey.agencies.models import Agency
-from survey.audit.services import record
+from survey.auditing import record
 from survey.campaigns.models import Campaign, CampaignAgency
+from survey.campaigns.queries import definition_of
 from survey.errors import DomainError
-from survey.numbers import plain_int
-from survey.questionnaires.itemtypes import CONTROL_CHARACTERS
-from survey.responses.items import MULTIPLE_SEPARATOR, Item, Layout, layout_of
+from survey.questionnaires.itemtypes import ABSENT, AnswerError
+from survey.questionnaires.schema import Definition, Item
 from survey.responses.models import Channel, Response
 from survey.responses.services import store_response
-from survey.spreadsheets import cell_text, read_first_sheet
+from survey.spreadsheets import ImportResult, cell_text, read_first_sheet
 
 AGENCY_COLUMN = "被评价单位"
 RATER_COLUMN = "评价单位"
@@ -58,17 +58,6 @@ class ParsedRow:
     answers: dict[str, str | None]
 
 
-@dataclass
-class ImportResult:
-    rows: list[ParsedRow] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
-    file_hash: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
-
-
 def fixed_columns(campaign: Campaign) -> list[str]:
     if campaign.respondent_group == "peer":
         return [AGENCY_COLUMN, RATER_COLUMN, CHANNEL_COLUMN]
@@ -80,12 +69,12 @@ def item_header(item: Item) -> str:
 
 
 def template_bytes(session: Session, campaign: Campaign) -> bytes:
-    layout = layout_of(campaign.questionnaire_version.definition)
+    definition = definition_of(campaign)
     buffer = io.BytesIO()
     workbook = Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False})
     bold = workbook.add_format({"bold": True, "text_wrap": True})
     sheet = workbook.add_worksheet("答卷")
-    columns = fixed_columns(campaign) + [item_header(item) for item in layout.items]
+    columns = fixed_columns(campaign) + [item_header(item) for item in definition.items]
     sheet.write_row(0, 0, columns, bold)
     sheet.set_row(0, 48)
     sheet.set_column(0, len(fixed_columns(campaign)) - 1, 24)
@@ -104,8 +93,8 @@ def template_bytes(session: Session, campaign: Campaign) -> bytes:
         notes.append(f"{RATER_COLUMN}：填写作出评价的单位全称；单位不能评价本单位。")
     notes += [
         f"{CHANNEL_COLUMN}：只能填写 " + "、".join(IMPORT_CHANNELS) + "。",
-        f"评分题：填写 1 至 {layout.points} 的整数（{layout.points} 为最好），"
-        f"或填写“{layout.dont_know}”。",
+        f"评分题：填写 1 至 {definition.scale.points} 的整数（{definition.scale.points} 为最好），"
+        f"或填写“{definition.dont_know}”。",
         "单选题：填写选项文字或选项代码；多选题：多个选项用分号；分隔。",
         "标有“必答”的题目不能空着；其他题目可以空着。",
         "任何一行有错误时，整个文件都不会导入，页面会列出每一处错误。",
@@ -117,22 +106,17 @@ def template_bytes(session: Session, campaign: Campaign) -> bytes:
         help_sheet.write(row, 0, note)
     row = len(notes)
     help_sheet.write_row(row, 0, ("题号", "题型", "必答", "题目", "选项（代码 = 文字）"), bold)
-    kinds = {"rating": "评分", "single": "单选", "multiple": "多选", "text": "文字"}
-    for item in layout.items:
+    for item in definition.items:
         row += 1
-        if item.type == "rating":
-            options = f"1–{layout.points} 或 {layout.dont_know}"
-        else:
-            options = "；".join(f"{code} = {label}" for code, label in item.options)
         help_sheet.write_row(
             row,
             0,
             (
                 item.id,
-                kinds.get(item.type, item.type),
+                item.item_type.kind_label,
                 "是" if item.required else "",
                 item.text,
-                options,
+                item.item_type.cell_hint(item),
             ),
         )
     help_sheet.set_column(0, 0, 60)
@@ -145,70 +129,9 @@ def submission_key(file_hash: str, row_number: int) -> str:
     return hashlib.sha256(f"import:{file_hash}:{row_number}".encode("ascii")).hexdigest()
 
 
-def _rating(item: Item, text: str, layout: Layout) -> tuple[str | None, str | None]:
-    if text == layout.dont_know:
-        return None, None
-    number = plain_int(text)
-    if number is not None and 1 <= number <= layout.points:
-        return str(number), None
-    return None, str(
-        _l(
-            "%(item)s: %(value)r is not a rating from 1 to %(points)d or %(dk)s.",
-            item=item.id,
-            value=text,
-            points=layout.points,
-            dk=layout.dont_know,
-        )
-    )
-
-
-def _option(item: Item, text: str) -> str | None:
-    for code, label in item.options:
-        if text in {code, label}:
-            return code
-    return None
-
-
-def _answer(item: Item, text: str, layout: Layout) -> tuple[str | None, str | None]:
-    """The stored value of one cell, or an error message."""
-    if item.type == "rating":
-        return _rating(item, text, layout)
-    if item.type == "single":
-        code = _option(item, text)
-        if code is None:
-            return None, str(_l("%(item)s: unknown option %(value)r.", item=item.id, value=text))
-        return code, None
-    if item.type == "multiple":
-        codes = []
-        for part in re.split(r"[;；]", text):
-            part = part.strip()
-            if not part:
-                continue
-            code = _option(item, part)
-            if code is None:
-                return None, str(
-                    _l("%(item)s: unknown option %(value)r.", item=item.id, value=part)
-                )
-            if code not in codes:
-                codes.append(code)
-        if item.max_choices and len(codes) > item.max_choices:
-            return None, str(
-                _l("%(item)s: at most %(n)d options.", item=item.id, n=item.max_choices)
-            )
-        return MULTIPLE_SEPARATOR.join(codes), None
-    text = CONTROL_CHARACTERS.sub("", text).strip()  # as a typed answer is cleaned
-    if len(text) > item.max_length:
-        return None, str(
-            _l(
-                "%(item)s: the text is longer than %(n)d characters.",
-                item=item.id,
-                n=item.max_length,
-            )
-        )
-    return text, None
-
-
-def _read_header(campaign: Campaign, layout: Layout, header: list[str], result: ImportResult):
+def _read_header(
+    campaign: Campaign, definition: Definition, header: list[str], result: ImportResult
+):
     """Column index of each item; appends errors for a wrong header."""
     fixed = fixed_columns(campaign)
     if header[: len(fixed)] != fixed:
@@ -220,13 +143,13 @@ def _read_header(campaign: Campaign, layout: Layout, header: list[str], result: 
             continue
         match = ITEM_HEADER.match(title)
         item_id = match.group(1) if match else title
-        if layout.item(item_id) is None:
+        if definition.find(item_id) is None:
             result.errors.append((1, str(_l("Unknown item column %(c)r.", c=title))))
         elif item_id in columns:
             result.errors.append((1, str(_l("The item %(item)s has two columns.", item=item_id))))
         else:
             columns[item_id] = index
-    missing = [item.id for item in layout.items if item.id not in columns]
+    missing = [item.id for item in definition.items if item.id not in columns]
     if missing:
         result.errors.append(
             (1, str(_l("Columns missing for the items: %(ids)s", ids=", ".join(missing))))
@@ -234,7 +157,7 @@ def _read_header(campaign: Campaign, layout: Layout, header: list[str], result: 
     return None if result.errors else columns
 
 
-def parse(session: Session, campaign: Campaign, data: bytes) -> ImportResult:
+def parse(session: Session, campaign: Campaign, data: bytes) -> ImportResult[ParsedRow]:
     """Read and check the workbook against the campaign's questionnaire. Nothing is written."""
     result = ImportResult(file_hash=hashlib.sha256(data).hexdigest())
     read_first_sheet(
@@ -248,7 +171,9 @@ def parse(session: Session, campaign: Campaign, data: bytes) -> ImportResult:
     return result
 
 
-def _already_imported(session: Session, campaign: Campaign, result: ImportResult) -> bool:
+def _already_imported(
+    session: Session, campaign: Campaign, result: ImportResult[ParsedRow]
+) -> bool:
     """Whether this very file was imported before (its first row's key is stored)."""
     key = submission_key(result.file_hash, result.rows[0].row_number)
     return bool(
@@ -273,11 +198,13 @@ def _names(rows) -> dict[str, int]:
     return by_name
 
 
-def _parse_rows(session: Session, campaign: Campaign, sheet, result: ImportResult) -> None:
-    layout = layout_of(campaign.questionnaire_version.definition)
+def _parse_rows(
+    session: Session, campaign: Campaign, sheet, result: ImportResult[ParsedRow]
+) -> None:
+    definition = definition_of(campaign)
     rows = sheet.iter_rows(values_only=True)
     header = [cell_text(value) for value in next(rows, ()) or ()]
-    columns = _read_header(campaign, layout, header, result)
+    columns = _read_header(campaign, definition, header, result)
     if columns is None:
         return
     peer = campaign.respondent_group == "peer"
@@ -339,16 +266,18 @@ def _parse_rows(session: Session, campaign: Campaign, sheet, result: ImportResul
                 )
             )
         answers: dict[str, str | None] = {}
-        for item in layout.items:
+        for item in definition.items:
             text = cells[columns[item.id]]
             if not text:
                 if item.required:
                     errors.append(str(_l("%(item)s is required.", item=item.id)))
                 continue
-            value, problem = _answer(item, text, layout)
-            if problem:
-                errors.append(problem)
-            elif item.type != "multiple" or value:
+            try:
+                value = item.item_type.read_cell(item, text)
+            except AnswerError as error:
+                errors.append(str(error.message))
+                continue
+            if value is not ABSENT:
                 answers[item.id] = value
         if errors:
             result.errors.extend((number, message) for message in errors)
@@ -356,7 +285,7 @@ def _parse_rows(session: Session, campaign: Campaign, sheet, result: ImportResul
             result.rows.append(ParsedRow(number, agency_id, rater_id, channel, answers))
 
 
-def apply(session: Session, actor, campaign: Campaign, result: ImportResult) -> int:
+def apply(session: Session, actor, campaign: Campaign, result: ImportResult[ParsedRow]) -> int:
     """Store every parsed row as a response and audit the import (flushes; the caller
     commits once)."""
     if not result.ok:

@@ -28,7 +28,7 @@ def export(campaign, out: Path):
     """Export every response of CAMPAIGN (its code or id) to a CSV or Excel file."""
     from survey.campaigns.queries import find_campaign
     from survey.db import db
-    from survey.responses import exporting
+    from survey.responses.admin import exporting
 
     session = db.session
     found = find_campaign(session, campaign)

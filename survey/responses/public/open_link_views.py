@@ -15,19 +15,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from survey.campaigns.links import hash_token, normalise_token
 from survey.campaigns.models import CampaignAgency, Token
+from survey.campaigns.queries import definition_of
 from survey.db import db, utcnow
-from survey.errors import DomainError
 from survey.extensions import csrf
-from survey.questionnaires.schema import read_answers
-from survey.responses import integrity, submit
-from survey.responses import respondent as pages
-from survey.responses.services import CampaignRef
-from survey.responses.sitting import start_sitting
+from survey.responses.public import intake, integrity, pages
+from survey.responses.public.intake import Outcome
+from survey.responses.public.sitting import start_sitting
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +88,7 @@ def agency_link(code: str):
         return pages.closed_page(campaign)
     if campaign.uses_tokens:
         return render_template("responses/public/token_entry.html", campaign=campaign)
-    definition = submit.definition_of(campaign)
+    definition = definition_of(campaign)
     if request.method == "GET":
         return _render_answer(
             campaign, link, definition, {}, {}, integrity.form_key(), integrity.form_stamp()
@@ -100,65 +97,35 @@ def agency_link(code: str):
     form = request.form
     key = form.get(integrity.KEY_FIELD) or integrity.form_key()
     stamp = form.get(integrity.STAMP_FIELD) or integrity.form_stamp()
-    answers = read_answers(definition, form)
-    if not csrf_ok:
-        message = _("This page had expired. Your answers are kept: please check and submit again.")
-        return _render_answer(campaign, link, definition, answers.raw, {}, key, stamp, 400, message)
-    unknown = pages.unknown_item_ids(definition, form)
-    if unknown:
-        message = _(
-            "The form contained questions that are not in this questionnaire (%(ids)s). "
-            "Please check your answers and submit again.",
-            ids=", ".join(unknown[:5]),
-        )
-        return _render_answer(
-            campaign, link, definition, answers.raw, answers.errors, key, stamp, 400, message
-        )
-    if not answers.ok:
-        message = _("Some answers need your attention; they are marked below.")
-        return _render_answer(
-            campaign, link, definition, answers.raw, answers.errors, key, stamp, 200, message
-        )
-    if submit.already_submitted(db.session, campaign.id, key):
-        return redirect(url_for(".thanks", code=campaign.code), 303)
-
-    flags, duration = integrity.check_open_link(
-        campaign,
-        link.agency_id,
-        form,
-        request.cookies.get(integrity.DEVICE_COOKIE),
-        request.remote_addr,
-    )
-    agency_id, reference = link.agency_id, CampaignRef.of(campaign)
-    agency_ids = {agency_id}  # the link itself says the agency is in the campaign
-    pages.fresh_write_transaction()
-    try:
-        submit.submit_single(
+    page = result = intake.read_page(definition, form, csrf_ok=csrf_ok)
+    if page.outcome is Outcome.valid:
+        result = intake.submit_open_link(
             db.session,
-            campaign=reference,
-            agency_ids=agency_ids,
-            agency_id=agency_id,
-            answers=answers.stored,
-            submission_key=key,
-            duration_seconds=duration,
-            flags=flags,
+            campaign,
+            link.agency_id,
+            page,
+            key=key,
+            form=form,
+            device_id=request.cookies.get(integrity.DEVICE_COOKIE),
+            address=request.remote_addr,
         )
-        db.session.commit()
-    except IntegrityError:
-        # The same form arrived twice at the same moment: the first one counted.
-        db.session.rollback()
-    except DomainError as error:
-        db.session.rollback()
-        return _render_answer(
-            campaign, link, definition, answers.raw, {}, key, stamp, 400, str(error.message)
-        )
-    return redirect(url_for(".thanks", code=campaign.code), 303)
+    if result.outcome in {Outcome.stored, Outcome.counted}:
+        return redirect(url_for(".thanks", code=campaign.code), 303)
+    raw = page.answers.raw  # what was entered is always shown again
+    if result.outcome is Outcome.expired:
+        message = _("This page had expired. Your answers are kept: please check and submit again.")
+        return _render_answer(campaign, link, definition, raw, {}, key, stamp, 400, message)
+    if result.outcome is Outcome.refused:
+        return _render_answer(campaign, link, definition, raw, {}, key, stamp, 400, result.message)
+    status = 400 if result.outcome is Outcome.unknown_items else 200  # else invalid
+    errors = page.answers.errors
+    return _render_answer(campaign, link, definition, raw, errors, key, stamp, status, page.message)
 
 
 @pages.respond.get("/S/<code>/done")
 def thanks(code: str):
     campaign = pages.campaign_or_404(code)
-    definition = submit.definition_of(campaign)
+    definition = definition_of(campaign)
     return render_template("responses/public/thanks.html", campaign=campaign, definition=definition)
 
 

@@ -3,7 +3,8 @@
 Server-rendered, no JavaScript, small enough for WeChat's built-in browser. Answers are never
 lost: a failed validation or an expired CSRF token re-renders the form with what was entered,
 and a token sitting keeps its progress server-side (drafts) so it can be resumed. The pages
-themselves are in ``open_link_views`` (open links, token entry) and ``sitting_views``.
+themselves are in ``open_link_views`` (open links, token entry) and ``sitting_views``, which
+``views`` gathers; both hand posted answers to ``intake``.
 """
 
 from __future__ import annotations
@@ -61,27 +62,8 @@ def closed_page(campaign: Campaign):
     return render_template("responses/public/closed.html", campaign=campaign, not_yet=not_yet), 200
 
 
-def fresh_write_transaction() -> None:
-    """End the reads so that the next statement, a write, begins the transaction: on SQLite
-    it then takes the write lock at once, instead of upgrading a read snapshot that another
-    request may have outdated ("database is locked"). PostgreSQL needs no such care."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.rollback()
-
-
-def unknown_item_ids(definition, form) -> list[str]:
-    known = {item.id for item in definition.items}
-    return sorted(
-        key for key in form if key != "csrf_token" and not key.startswith("_") and key not in known
-    )
-
-
 def problem_page(title: str, message: str, status: int = 200):
     return (
         render_template("responses/public/problem.html", title=title, message=message),
         status,
     )
-
-
-# The pages register themselves on ``respond``.
-from survey.responses import open_link_views, sitting_views  # noqa: E402, F401

@@ -25,16 +25,15 @@ from flask_login import current_user
 
 from survey.actions import commit_or_report, flash_error
 from survey.campaigns.models import Campaign
-from survey.campaigns.queries import campaign_or_404, visible_campaigns
+from survey.campaigns.queries import campaign_or_404, definition_of, visible_campaigns
 from survey.db import db
 from survey.numbers import plain_int
 from survey.portals import viewer_may_read
-from survey.responses import exporting, importing, reviews
-from survey.responses.forms import FlagFilterForm, ResponseImportForm, ReviewForm
-from survey.responses.items import layout_of
+from survey.responses.admin import exporting, importing, reviews
+from survey.responses.admin.forms import FlagFilterForm, ResponseImportForm, ReviewForm
+from survey.responses.admin.results import campaign_results
 from survey.responses.models import FlagReason
 from survey.responses.queries import flagged_responses, response_in_campaign_or_404
-from survey.responses.results import campaign_results
 from survey.spreadsheets import XLSX_MIMETYPE
 
 admin_results = Blueprint("results", __name__, url_prefix="/results")
@@ -70,7 +69,7 @@ def _flags_page(campaign, review_form=None):
         page=page,
         filters=filters,
         reason=reason,
-        layout=layout_of(campaign.questionnaire_version.definition),
+        definition=definition_of(campaign),
         review_form=review_form,
         blank_form=ReviewForm(formdata=None),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from survey.audit.services import record
+from survey.auditing import record
 from survey.errors import DomainError
 from survey.responses.models import FlagReview, Response
 

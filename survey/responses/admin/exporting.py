@@ -31,8 +31,8 @@ from xlsxwriter import Workbook
 
 from survey.agencies.models import Agency
 from survey.campaigns.models import Campaign
-from survey.numbers import plain_int
-from survey.responses.items import Item, Layout, layout_of
+from survey.campaigns.queries import definition_of
+from survey.questionnaires.schema import Definition
 from survey.responses.models import Answer, Channel, FlagReview, Response, ResponseFlag
 from survey.spreadsheets import safe_text
 
@@ -48,31 +48,18 @@ CHANNEL_CHINESE = {
 YES, NO = "是", "否"
 
 
-def header(campaign: Campaign, layout: Layout) -> list[str]:
+def header(campaign: Campaign, definition: Definition) -> list[str]:
     columns = ["答卷编号", "被评价单位"]
     if campaign.respondent_group == "peer":
         columns.append("评价单位")
     columns += ["渠道", "提交时间", "用时（秒）", "标记", "是否排除"]
-    columns += [f"{item.id} {item.text}" for item in layout.items]
+    columns += [f"{item.id} {item.text}" for item in definition.items]
     return columns
-
-
-def _value(item: Item, stored: str | None, answered: bool, dont_know: str):
-    if not answered:
-        return ""
-    if item.type == "rating":
-        if stored is None:
-            return dont_know
-        number = plain_int(stored)
-        return stored if number is None else number
-    if stored is None:
-        return ""
-    return item.show(stored)
 
 
 def rows(session: Session, campaign: Campaign, *, batch: int = BATCH) -> Iterator[list]:
     """Every response of the campaign as a list of cell values, in id order."""
-    layout = layout_of(campaign.questionnaire_version.definition)
+    definition = definition_of(campaign)
     peer = campaign.respondent_group == "peer"
     names = dict(session.execute(select(Agency.id, Agency.name)).all())
     last_id = session.scalar(
@@ -140,8 +127,8 @@ def rows(session: Session, campaign: Campaign, *, batch: int = BATCH) -> Iterato
                 YES if excluded else NO,
             ]
             row += [
-                _value(item, given.get(item.id), item.id in given, layout.dont_know)
-                for item in layout.items
+                item.item_type.export(item, given[item.id]) if item.id in given else ""
+                for item in definition.items
             ]
             yield row
         after = ids[-1]
@@ -155,10 +142,10 @@ def csv_chunks(
     ``tally["rows"]`` counts the response rows written."""
     tally = tally if tally is not None else {}
     tally["rows"] = 0
-    layout = layout_of(campaign.questionnaire_version.definition)
+    definition = definition_of(campaign)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_text(cell) for cell in header(campaign, layout)])
+    writer.writerow([safe_text(cell) for cell in header(campaign, definition)])
     yield b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
@@ -184,14 +171,14 @@ def write_csv(session: Session, campaign: Campaign, path: str, *, batch: int = B
 
 def write_xlsx(session: Session, campaign: Campaign, path: str, *, batch: int = BATCH) -> int:
     """Write the Excel workbook to ``path``; return the number of response rows."""
-    layout = layout_of(campaign.questionnaire_version.definition)
+    definition = definition_of(campaign)
     workbook = Workbook(
         path,
         {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True},
     )
     sheet = workbook.add_worksheet("答卷")
     bold = workbook.add_format({"bold": True})
-    sheet.write_row(0, 0, header(campaign, layout), bold)
+    sheet.write_row(0, 0, header(campaign, definition), bold)
     count = 0
     for count, row in enumerate(rows(session, campaign, batch=batch), start=1):
         sheet.write_row(count, 0, row)

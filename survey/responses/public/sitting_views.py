@@ -15,18 +15,16 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import MultiDict
 
 from survey.campaigns.models import Campaign
+from survey.campaigns.queries import definition_of
 from survey.db import db, utcnow
-from survey.errors import DomainError
 from survey.extensions import csrf
-from survey.questionnaires.schema import read_answers
-from survey.responses import integrity, submit
-from survey.responses import respondent as pages
-from survey.responses.services import CampaignRef
-from survey.responses.sitting import end_sitting, held_token, load_sitting
+from survey.responses import services
+from survey.responses.public import intake, integrity, pages
+from survey.responses.public.intake import Outcome
+from survey.responses.public.sitting import end_sitting, held_token, load_sitting
+from survey.responses.queries import already_submitted
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +77,7 @@ def _render_sitting_agency(sitting, agency, raw, errors, status=200, message=Non
             sitting=sitting,
             campaign=sitting.campaign,
             agency=agency,
-            definition=submit.definition_of(sitting.campaign),
+            definition=definition_of(sitting.campaign),
             raw=raw,
             errors=errors,
             message=message,
@@ -107,37 +105,27 @@ def sitting_agency(code: str, agency_id: int):
     agency = next((a for a in sitting.agencies if a.id == agency_id), None)
     if agency is None:
         abort(404)
-    definition = submit.definition_of(sitting.campaign)
+    definition = definition_of(sitting.campaign)
     entry = sitting.entry(agency_id) or {}
     if request.method == "GET":
         return _render_sitting_agency(sitting, agency, entry.get("raw", {}), {})
 
     form = request.form
-    answers = read_answers(definition, form)
-    if not csrf_ok:
+    page = intake.read_page(definition, form, csrf_ok=csrf_ok)
+    if page.outcome is Outcome.expired:
         message = _("This page had expired. Your answers are kept: please check and save again.")
-        return _render_sitting_agency(sitting, agency, answers.raw, {}, 400, message)
+        return _render_sitting_agency(sitting, agency, page.answers.raw, {}, 400, message)
     if "_skip" in form:
         new_entry = {"skipped": True, "raw": {}}
-    else:
-        unknown = pages.unknown_item_ids(definition, form)
-        if unknown:
-            message = _(
-                "The form contained questions that are not in this questionnaire (%(ids)s). "
-                "Please check your answers and submit again.",
-                ids=", ".join(unknown[:5]),
-            )
-            return _render_sitting_agency(
-                sitting, agency, answers.raw, answers.errors, 400, message
-            )
-        if not answers.ok:
-            message = _("Some answers need your attention; they are marked below.")
-            return _render_sitting_agency(
-                sitting, agency, answers.raw, answers.errors, 200, message
-            )
-        new_entry = {"skipped": False, "raw": answers.raw}
+    elif page.outcome is Outcome.valid:
+        new_entry = {"skipped": False, "raw": page.answers.raw}
+    else:  # unknown items or answers that need attention
+        status = 400 if page.outcome is Outcome.unknown_items else 200
+        return _render_sitting_agency(
+            sitting, agency, page.answers.raw, page.answers.errors, status, page.message
+        )
     progress = {**sitting.progress, str(agency_id): new_entry}
-    submit.save_draft(
+    services.save_draft(
         db.session, campaign=sitting.campaign, token_hash=sitting.token_hash, answers=progress
     )
     db.session.commit()
@@ -163,61 +151,27 @@ def sitting_submit(code: str):
     sitting, problem = _sitting_or_problem(code, campaign)
     if problem:
         # A double tap or a network retry of a submit that went through: the same receipt.
-        if key and submit.already_submitted(db.session, campaign.id, key):
+        if key and already_submitted(db.session, campaign.id, key):
             end_sitting(session)
             return redirect(url_for(".thanks", code=code), 303)
         return problem
     if not key:
         abort(400)
-    if not sitting.is_complete:
+    result = intake.submit_sitting(db.session, campaign, sitting, key=key, today=pages.today())
+    if result.outcome is Outcome.invalid:
+        return redirect(url_for(".sitting_agency", code=code, agency_id=result.agency_id), 303)
+    if result.outcome is Outcome.spent:
+        end_sitting(session)
+        return pages.problem_page(_("Code already used"), result.message, 409)
+    if result.outcome in {Outcome.incomplete, Outcome.refused}:
+        if result.outcome is Outcome.refused:  # rolled back: read the sitting again
+            sitting = load_sitting(session, campaign)
         return render_template(
             "responses/public/sitting.html",
             sitting=sitting,
             campaign=campaign,
             key=key,
-            message=_("Some agencies are not rated yet: rate or skip each one, then submit."),
+            message=result.message,
         ), 200
-    definition = submit.definition_of(campaign)
-    answers_by_agency = {}
-    for agency in sitting.agencies:
-        entry = sitting.entry(agency.id)
-        if entry.get("skipped"):
-            continue
-        answers = read_answers(definition, MultiDict(entry["raw"]))
-        if not answers.ok:  # a draft saved under an older rule: send the respondent back to it
-            return redirect(url_for(".sitting_agency", code=code, agency_id=agency.id), 303)
-        answers_by_agency[agency.id] = answers.stored
-    token_hash, rater_agency_id = sitting.token_hash, sitting.rater_agency_id
-    reference, agency_ids = CampaignRef.of(campaign), {agency.id for agency in sitting.agencies}
-    # The token UPDATE must be the first statement of a fresh transaction (see submit.py).
-    pages.fresh_write_transaction()
-    try:
-        submit.submit_sitting(
-            db.session,
-            campaign=reference,
-            agency_ids=agency_ids,
-            token_hash=token_hash,
-            rater_agency_id=rater_agency_id,
-            answers_by_agency=answers_by_agency,
-            submission_key=key,
-            today=pages.today(),
-        )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # the same final submit twice at once: the first one counted
-    except submit.TokenSpent as error:
-        db.session.rollback()
-        if not submit.already_submitted(db.session, campaign.id, key):
-            end_sitting(session)
-            return pages.problem_page(_("Code already used"), str(error.message), 409)
-    except DomainError as error:
-        db.session.rollback()
-        return render_template(
-            "responses/public/sitting.html",
-            sitting=load_sitting(session, campaign),
-            campaign=campaign,
-            key=key,
-            message=str(error.message),
-        ), 200
-    end_sitting(session)
+    end_sitting(session)  # stored, or counted before: the same receipt
     return redirect(url_for(".thanks", code=code), 303)

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency
 from survey.campaigns.models import Campaign, CampaignAgency
+from survey.campaigns.queries import definition_of
 from survey.numbers import plain_int
-from survey.responses.items import Item, layout_of
+from survey.questionnaires.schema import Item
 from survey.responses.models import Answer, FlagReason, Response, ResponseFlag
 from survey.responses.queries import is_excluded
 
@@ -116,7 +117,7 @@ def _agency_names(session: Session, ids) -> dict[int, str]:
 
 def campaign_results(session: Session, campaign: Campaign) -> Results:
     min_cell = min_cell_size(campaign)
-    layout = layout_of(campaign.questionnaire_version.definition)
+    definition = definition_of(campaign)
     campaign_agency_ids = list(
         session.scalars(
             select(CampaignAgency.agency_id)
@@ -163,7 +164,7 @@ def campaign_results(session: Session, campaign: Campaign) -> Results:
     total = sum(c.total for c in by_agency)
     excluded = sum(c.excluded for c in by_agency)
 
-    figure_items = [item for item in layout.items if item.type in {"rating", "single"}]
+    figure_items = [item for item in definition.items if item.item_type.has_figures]
     figures = _figures(session, campaign, figure_items, by_agency, agency_order, min_cell)
     return Results(
         campaign=campaign,
@@ -186,7 +187,7 @@ def _figures(session, campaign, items, by_agency, agency_order, min_cell) -> lis
         if count.included >= min_cell
     ]
     cells: dict[int, dict[str, Cell]] = defaultdict(dict)
-    kinds = {item.id: item.type for item in items}
+    item_ids = [item.id for item in items]
     if shown_ids and items:
         rows = session.execute(
             select(Response.agency_id, Answer.item_id, Answer.value, func.count())
@@ -194,7 +195,7 @@ def _figures(session, campaign, items, by_agency, agency_order, min_cell) -> lis
             .where(
                 Response.campaign_id == campaign.id,
                 Response.agency_id.in_(shown_ids),
-                Answer.item_id.in_(list(kinds)),
+                Answer.item_id.in_(item_ids),
                 ~is_excluded(),
             )
             .group_by(Response.agency_id, Answer.item_id, Answer.value)
@@ -215,7 +216,7 @@ def _figures(session, campaign, items, by_agency, agency_order, min_cell) -> lis
                 cell = cells[agency_id].get(item.id, Cell())
                 if cell.n < min_cell:
                     cell = Cell(n=cell.n)  # too few answers to this item: hide the breakdown
-                elif item.type == "rating":
+                elif item.item_type.has_mean:
                     numeric = [
                         (n, c) for v, c in cell.values.items() if (n := plain_int(v)) is not None
                     ]
