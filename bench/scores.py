@@ -12,7 +12,8 @@ measured on the same rows:
   ``fetchall`` into a DataFrame (goal: within 1.5×);
 - **compute**: the whole ``services.compute_run`` (gather + evaluate + store) vs
   ``analysis.evaluate`` alone on the loaded frame (goal: within load + 1.2× evaluate);
-- **peak memory** of the process (``ru_maxrss``; goal under 2 GB).
+- **peak memory** of the compute, in a process of its own that only computes (``ru_maxrss``;
+  goal under 2 GB).
 
 Timings are medians of ``--repeat`` runs, baseline and measured interleaved.
 
@@ -252,13 +253,47 @@ def raw_load(session, year_id: int, items) -> float:
     return time.perf_counter() - start
 
 
-def measure(url: str, args) -> dict:
-    from survey.scores import compute, loading, services
-    from survey.years.models import AssessmentYear
-
-    app = create_app(
+def _app(url: str):
+    return create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "INSTANCE_PATH": tempfile.mkdtemp()}
     )
+
+
+def compute_only(url: str, repeat: int) -> dict:
+    """In a process of its own (so that its peak memory is the compute's alone): the whole
+    ``compute_run``, and ``analysis.evaluate`` inside it timed on the frame compute builds."""
+    from survey.scores import compute, services
+    from survey.years.models import AssessmentYear
+
+    app = _app(url)
+    computes, timings = [], []
+    real = compute.evaluate
+
+    def timed(*given, **options):
+        start = time.perf_counter()
+        value = real(*given, **options)
+        timings.append(time.perf_counter() - start)
+        return value
+
+    compute.evaluate = timed
+    with app.app_context():
+        for _ in range(repeat):
+            year = db.session.scalar(select(AssessmentYear))
+            start = time.perf_counter()
+            services.compute_run(db.session, None, year, AS_OF)
+            db.session.commit()
+            computes.append(time.perf_counter() - start)
+    return {"computes": computes, "evaluates": timings, "peak_mb": rss_mb()}
+
+
+def measure(url: str, args) -> dict:
+    import json
+    import subprocess
+
+    from survey.scores import loading
+    from survey.years.models import AssessmentYear
+
+    app = _app(url)
     out = {}
     with app.app_context():
         session = db.session
@@ -268,36 +303,29 @@ def measure(url: str, args) -> dict:
         year = session.scalar(select(AssessmentYear))
         items = loading.rating_items(session, year.id)
         session.rollback()
-        raws, loads, evaluates, computes, timings = [], [], [], [], []
-        real = compute.evaluate
-
-        def timed(*given, **options):  # analysis.evaluate alone, on the frame compute builds
-            start = time.perf_counter()
-            value = real(*given, **options)
-            timings.append(time.perf_counter() - start)
-            return value
-
-        compute.evaluate = timed
-        for _ in range(args.repeat):
+        raws, loads = [], []
+        for _ in range(args.repeat):  # interleaved: both see the same machine
             raws.append(raw_load(session, year.id, items))
             session.rollback()
             start = time.perf_counter()
             frame = loading.load_responses(session, year.id, items)
             loads.append(time.perf_counter() - start)
             session.rollback()
-            start = time.perf_counter()
-            services.compute_run(session, None, year, AS_OF)
-            session.commit()
-            computes.append(time.perf_counter() - start)
-            evaluates.append(timings[-1])
-            year = session.scalar(select(AssessmentYear))
-        out.update(
-            rows=len(frame), raw_s=statistics.median(raws), load_s=statistics.median(loads),
-            evaluate_s=statistics.median(evaluates), compute_s=statistics.median(computes),
-            spread=(min(computes), max(computes)), peak_mb=rss_mb(),
-        )  # fmt: skip
-        compute.evaluate = real
+        out.update(rows=len(frame), raw_s=statistics.median(raws), load_s=statistics.median(loads))
+        del frame
     app.extensions["survey.db"]["engine"].dispose()
+    child = subprocess.run(
+        [sys.executable, __file__, "--compute-only", url, "--repeat", str(args.repeat)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    measured = json.loads(child.stdout.strip().splitlines()[-1])
+    computes = measured["computes"]
+    out.update(
+        evaluate_s=statistics.median(measured["evaluates"]),
+        compute_s=statistics.median(computes),
+        spread=(min(computes), max(computes)),
+        peak_mb=measured["peak_mb"],
+    )
     return out
 
 
@@ -316,7 +344,13 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--agencies", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compute-only", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compute_only:
+        import json
+
+        print(json.dumps(compute_only(args.compute_only, args.repeat)))
+        return
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
     print(
         f"{args.responses:,} public responses, {args.agencies} agencies; medians of {args.repeat}"
