@@ -149,7 +149,7 @@ def _agreement(prep, rows: np.ndarray, d: int) -> tuple[float, float, float, flo
     sums, counts = sums.reshape(shape), counts.reshape(shape)
     table = np.divide(sums, counts, out=np.full(shape, np.nan), where=counts > 0)
     kripp = krippendorff_alpha(table, "interval")
-    gwet = gwet_ac2(table, "quadratic")
+    gwet = gwet_ac2(table, "quadratic", _categories(prep, cols, table))
     # ICC on the agencies × raters table of dimension scores (pair means).
     score = prep.scores[idx, d]
     ok = ~np.isnan(score)
@@ -164,6 +164,17 @@ def _agreement(prep, rows: np.ndarray, d: int) -> tuple[float, float, float, flo
     else:
         icc2 = icc3 = np.nan
     return kripp, gwet, icc2, icc3
+
+
+def _categories(prep, cols, table: np.ndarray):
+    """AC2's categories: every point of the items' scales (not only the answers seen), plus
+    any pair means a repeated rating produced; None (observed values) for continuous scales."""
+    points = [prep.item_scales[c].categories() for c in cols]
+    if any(p is None for p in points):
+        return None
+    cats = np.unique(np.concatenate([np.asarray(p) for p in points]))
+    seen = np.unique(table[~np.isnan(table)])
+    return np.union1d(cats, seen)
 
 
 _STREAM_ALPHA = 20_000  # rows from which Cronbach's α is computed from column sums

@@ -97,19 +97,25 @@ def _set(obj, **values) -> None:
 
 @dataclass(frozen=True)
 class Scale:
-    """Answer → 0–100. ``linear``: ``100·(x−low)/(high−low)``; ``table``: ``points`` lists
-    ``(answer, score)`` pairs (a policy map such as 满意 100 / 基本满意 75 / 不满意 55)."""
+    """Answer → 0–100. ``linear``: ``100·(x−low)/(high−low)`` for the answers ``low``,
+    ``low + step``, …, ``high`` (``step = 0``: any value in the range, a slider); ``table``:
+    ``points`` lists ``(answer, score)`` pairs (a policy map such as 满意 100 / 基本满意 75 /
+    不满意 55)."""
 
     kind: str = "linear"
     low: float = 1.0
     high: float = 5.0
     points: tuple[tuple[float, float], ...] = ()
+    step: float = 1.0
 
     def __post_init__(self):
         _choice(self.kind, "kind", ("linear", "table"))
         low, high = _number(self.low, "low"), _number(self.high, "high")
         if self.kind == "linear" and not high > low:
             raise ConfigError("high", f"must exceed low ({low}), got {high}")
+        step = _number(self.step, "step", 0)
+        if self.kind == "linear" and step > 0 and not _whole((high - low) / step):
+            raise ConfigError("step", f"must divide high − low ({high - low:g}), got {step:g}")
         try:
             pairs = tuple((p[0], p[1]) for p in self.points)
         except (TypeError, IndexError, KeyError) as exc:
@@ -123,7 +129,30 @@ class Scale:
             if len(answers) < 2 or len(set(answers)) != len(answers):
                 raise ConfigError("points", "needs at least two distinct answers")
             pairs = tuple(sorted(pairs))
-        _set(self, low=low, high=high, points=pairs)
+        _set(self, low=low, high=high, points=pairs, step=step)
+
+    def answers(self) -> tuple[float, ...] | None:
+        """Every valid answer, in order; None for a continuous (``step = 0``) linear scale."""
+        if self.kind == "table":
+            return tuple(a for a, _ in self.points)
+        if self.step == 0:
+            return None
+        count = round((self.high - self.low) / self.step)
+        return tuple(self.low + i * self.step for i in range(count + 1))
+
+    def categories(self) -> tuple[float, ...] | None:
+        """The 0–100 points of every valid answer (agreement statistics' categories)."""
+        if self.kind == "table":
+            return tuple(sorted({p for _, p in self.points}))
+        answers = self.answers()
+        if answers is None:
+            return None
+        scale = 100.0 / (self.high - self.low)  # the same arithmetic as scales.to_points
+        return tuple((a - self.low) * scale for a in answers)
+
+
+def _whole(value: float) -> bool:
+    return abs(value - round(value)) <= 1e-9 * max(1.0, abs(value))
 
 
 @dataclass(frozen=True)
