@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis import model as pipeline
 from analysis.combine import weight_sensitivity
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig
+from analysis.evidence import rated_agencies
 from analysis.prepare import prepare, side_pool
 from analysis.quality import compute_flags, flag_counts, flag_table
 from analysis.ranking import rank_and_band
@@ -139,7 +141,8 @@ def evaluate(
             draws = analytic(model, boot.seed)
         info = prep.agency_info
         scope = _scope(info)
-        ranking = rank_and_band(model.composite, draws.composite, scope, config)
+        rated, reasons = rated_agencies(prep, model)
+        ranking = rank_and_band(model.composite, draws.composite, scope, config, rated)
         model_all = pipeline.build(prep, flags, config, True, blocks=blocks, base=model)
         item_table, flagged, counts, agreement = side.result()
         peer_reports = peer.result()
@@ -149,12 +152,20 @@ def evaluate(
     ranking.insert(0, "composite", model.composite)
     ranking.insert(1, "composite_weight", model.composite_weight)
     ranking.insert(2, "scope", scope)
+    ranking["rated"] = rated
+    ranking["not_rated_reason"] = reasons
     ranking.index = pd.Index(prep.agencies, name="agency_id")
     notes = [
         f"{model.groups[g]}/{RATED_DIMENSIONS[d]}: {fit.note}"
         for (g, d), fit in model.fits.items()
         if fit.note
     ]
+    notes.append(_fixed_error_note(config))
+    if not rated.all():
+        notes.append(
+            f"{int((~rated).sum())} of {len(rated)} agencies not rated (too little survey "
+            "evidence): no rank and no band; see ranking.not_rated_reason"
+        )
     for note in notes:
         log.info("evaluate: %s", note)
     quality = QualityReport(
@@ -178,6 +189,19 @@ def evaluate(
         quality=quality,
         uncertainty_method=draws.method,
         replicates=int(draws.composite.shape[0]),
+    )
+
+
+def _fixed_error_note(config) -> str:
+    sd = config.fixed_error
+    if not any(sd.values()):
+        return (
+            "comprehensiveness and timeliness are taken as exact (measurement error SD 0, "
+            "config.fixed_error): their uncertainty is not in any interval, rank or band"
+        )
+    return (
+        "comprehensiveness and timeliness carry a stated measurement error (SD "
+        f"{sd['comprehensiveness']:g} and {sd['timeliness']:g} points, config.fixed_error)"
     )
 
 
@@ -248,9 +272,13 @@ def _dimension_table(prep, model, draws: Draws, config) -> pd.DataFrame:
     parts = []
     n_a = len(prep.agencies)
     fixed = model.fixed
+    z = float(stats.norm.ppf(0.5 + config.confidence / 2))
     for i, dim in enumerate(DIMENSIONS):
         if i < 2:
-            score, lo, hi, share = fixed[:, i], fixed[:, i], fixed[:, i], np.ones(n_a)
+            sd = config.fixed_error[dim]
+            score, share = fixed[:, i], np.ones(n_a)
+            lo = np.clip(score - z * sd, 0.0, 100.0)
+            hi = np.clip(score + z * sd, 0.0, 100.0)
             missing = [[] for _ in range(n_a)]
         else:
             d = i - 2
@@ -270,6 +298,8 @@ def _dimension_table(prep, model, draws: Draws, config) -> pd.DataFrame:
                     "weight": config.dimension_weights[dim],
                     "weight_present": share,
                     "missing_groups": [",".join(m) for m in missing],
+                    # Stated measurement error of 全面度/时效度 (SD); rated dimensions: NaN.
+                    "error_sd": config.fixed_error[dim] if i < 2 else np.nan,
                 }
             )
         )

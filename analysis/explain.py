@@ -65,6 +65,7 @@ def explain(evaluation, agency_id) -> dict:
             node["groups"] = _groups(evaluation, agency_id, name, weights[name])
         else:
             node["source"] = "input (targets module)"
+            node["error_sd"] = row["error_sd"] if row else None
         dims.append(node)
     band = top.get("band")
     return {
@@ -78,6 +79,8 @@ def explain(evaluation, agency_id) -> dict:
         "band": band,
         "band_label": BAND_LABELS.get(band) if band else None,
         "borderline": bool(top["borderline"]),
+        "rated": bool(top.get("rated", True)),
+        "not_rated_reason": top.get("not_rated_reason"),
         "uncertainty": evaluation.uncertainty_method,
         "replicates": evaluation.replicates,
         "dimensions": dims,

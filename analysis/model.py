@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.aggregate import Block, build_blocks
 from analysis.combine import all_dimensions, combine_groups, composite, group_weight_array
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig, GroupConfig
+from analysis.evidence import cell_evidence
 from analysis.groups import GroupFit, fit_group
 from analysis.peer import SRMResult
 from analysis.shrinkage import shrink
@@ -173,6 +174,7 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
     """Per agency × dimension × group: n, mean, robust score, se, ci, EB score, reliability,
     low-confidence marks (one row per cell with at least one response)."""
     cfg = model.config
+    _, meets = cell_evidence(prep, model)
     parts = []
     for (g, d), fit in sorted(model.fits.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         desc, a = fit.describe, fit.agencies
@@ -202,13 +204,10 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
                 "posterior_se": model.posterior_se[a, d, g],
             }
         )
-        part["low_n"] = part["n"] < gc.min_n
+        # Below the group's minimum n or, for the round robin, rated by too few agencies.
+        part["low_n"] = ~meets[a, d, g]
         if isinstance(fit.model, SRMResult) and gc.min_share > 0:
-            # Round robin: also count who rated it against everyone who could have.
-            raters = fit.model.target_effects["n_raters"].reindex(a).to_numpy()
-            eligible = fit.model.n_agencies - 1
-            part["n_raters"] = raters
-            part["low_n"] |= raters < gc.min_share * eligible
+            part["n_raters"] = fit.model.target_effects["n_raters"].reindex(a).to_numpy()
         part["low_reliability"] = part["reliability"] < cfg.reliability_threshold
         part["low_confidence"] = part["low_n"] | part["low_reliability"]
         parts.append(part)

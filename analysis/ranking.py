@@ -127,13 +127,23 @@ def _apply_quota(band: np.ndarray, values: np.ndarray, quota: float | None) -> n
 
 
 def rank_and_band(
-    point: np.ndarray, draws: np.ndarray, scope: np.ndarray, config: EvaluationConfig
+    point: np.ndarray,
+    draws: np.ndarray,
+    scope: np.ndarray,
+    config: EvaluationConfig,
+    rated: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Per agency: composite interval, rank and rank interval, tie group, band, P(band)."""
+    """Per agency: composite interval, rank and rank interval, tie group, band, P(band).
+
+    Agencies not ``rated`` (``analysis.evidence``) keep their composite interval but get no
+    rank, tie group, band or band probability, and do not count in the others' ranks."""
     a = len(point)
     alpha = 1 - config.confidence
     ci_low = column_quantile(draws, alpha / 2)
     ci_high = column_quantile(draws, 1 - alpha / 2)
+    if rated is not None:
+        point = np.where(rated, point, np.nan)
+        draws = np.where(rated[None, :], draws, np.nan)
     rank, low, high = (np.full(a, np.nan) for _ in range(3))
     tie = np.full(a, np.nan)
     point_band = band_of(point, config)
