@@ -130,9 +130,9 @@ class EvaluationConfig:
     fixed_error: FrozenMap = field(
         default_factory=lambda: FrozenMap(comprehensiveness=0.0, timeliness=0.0)
     )
-    band_rule: str = "interval"
+    band_rule: str = "probability"
     band_probability: float = 0.8
-    tie_rule: str = "upper"
+    tie_rule: str = "point"
     rank_intervals: str = "simultaneous"
     sensitivity: float = 0.2
     quality: QualityConfig = field(default_factory=QualityConfig)
@@ -199,6 +199,11 @@ class EvaluationConfig:
         _flag(self.shrinkage, "shrinkage")
         _choice(self.band_rule, "band_rule", ("interval", "probability"))
         _choice(self.tie_rule, "tie_rule", ("point", "upper"))
+        if self.tie_rule == "upper" and self.band_rule != "interval":
+            raise ConfigError(
+                "tie_rule",
+                "'upper' lifts bands without their probability; it needs band_rule 'interval'",
+            )
         _choice(self.rank_intervals, "rank_intervals", ("simultaneous", "marginal"))
 
     # -- serialisation -------------------------------------------------------------------
