@@ -23,6 +23,7 @@ from analysis import model as pipeline
 from analysis.combine import weight_sensitivity
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig
 from analysis.evidence import rated_agencies
+from analysis.parametric import parametric
 from analysis.prepare import prepare, side_pool
 from analysis.quality import compute_flags, flag_counts, flag_table
 from analysis.ranking import rank_and_band
@@ -135,7 +136,9 @@ def evaluate(
         peer = pool.submit(_peer_reports, prep, model, config)
         sens = pool.submit(_sensitivity, prep, model, config, _scope(prep.agency_info))
         boot = config.bootstrap
-        if boot.replicates > 0:
+        if boot.replicates > 0 and boot.method == "parametric":
+            draws = parametric(model, boot.replicates, boot.seed)
+        elif boot.replicates > 0:
             draws = bootstrap(model, boot.replicates, boot.seed, boot.chunk, workers)
         else:
             draws = analytic(model, boot.seed)

@@ -18,7 +18,7 @@ from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig, Grou
 from analysis.evidence import cell_evidence
 from analysis.groups import GroupFit, fit_group
 from analysis.peer import SRMResult
-from analysis.shrinkage import shrink
+from analysis.shrinkage import prasad_rao_se, shrink
 
 
 @dataclass
@@ -40,6 +40,7 @@ class Model:
     score: np.ndarray  # EB-shrunk
     reliability: np.ndarray
     posterior_se: np.ndarray
+    mse_se: np.ndarray  # √MSE with the uncertainty of τ² (Prasad–Rao)
     group_mean: np.ndarray  # (D, G)
     dims: np.ndarray  # (A, 2)
     dims_weight: np.ndarray  # weight share present per agency × dimension
@@ -124,11 +125,13 @@ def build(
         psi[fit.agencies, d, g] = fit.psi
     score, rel, post, mu = robust.copy(), np.full_like(robust, np.nan), np.sqrt(psi), None
     mu = np.full((n_d, n_g), np.nan)
+    mse_se = post.copy()
     for g, d in fits:
         if config.shrinkage:
             out = shrink(robust[:, d, g], psi[:, d, g])
             score[:, d, g], rel[:, d, g] = out.score, out.reliability
             post[:, d, g], mu[d, g] = out.posterior_se, out.mu
+            mse_se[:, d, g] = prasad_rao_se(robust[:, d, g], psi[:, d, g])
         else:
             mu[d, g] = np.mean(robust[fits[(g, d)].agencies, d, g])
 
@@ -154,6 +157,7 @@ def build(
         score=score,
         reliability=rel,
         posterior_se=post,
+        mse_se=mse_se,
         group_mean=mu,
         dims=dims,
         dims_weight=dims_weight,
@@ -166,7 +170,7 @@ CELL_COLUMNS = [
     "agency_id", "dimension", "group", "n", "n_with_flagged", "estimator", "mean", "sd",
     "trimmed_mean", "trim_g", "robust", "se", "ci_low", "ci_high", "satisfaction",
     "satisfaction_ci_low", "satisfaction_ci_high", "score", "reliability", "posterior_se",
-    "low_n", "low_reliability", "low_confidence",
+    "mse_se", "low_n", "low_reliability", "low_confidence",
 ]  # fmt: skip
 
 
@@ -202,6 +206,7 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
                 "score": model.score[a, d, g],
                 "reliability": model.reliability[a, d, g],
                 "posterior_se": model.posterior_se[a, d, g],
+                "mse_se": model.mse_se[a, d, g],
             }
         )
         # Below the group's minimum n or, for the round robin, rated by too few agencies.

@@ -266,13 +266,18 @@ class PeerConfig:
 
 @dataclass(frozen=True)
 class BootstrapConfig:
-    """Replicates (0 = analytic intervals only), seed and replicates drawn per chunk."""
+    """Replicates (0 = analytic intervals only), seed and replicates drawn per chunk.
+
+    ``method``: ``parametric`` (empirical-Bayes posterior draws, Laird–Louis; the default) or
+    ``resample`` (respondents and raters resampled, the earlier default)."""
 
     replicates: int = 2000
     seed: int = 20210101
     chunk: int = 50
+    method: str = "parametric"
 
     def __post_init__(self):
+        _choice(self.method, "method", ("parametric", "resample"))
         _integer(self.replicates, "replicates")
         _integer(self.seed, "seed")
         _integer(self.chunk, "chunk", 1)

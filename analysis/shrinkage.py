@@ -101,3 +101,24 @@ def shrink(y: np.ndarray, psi: np.ndarray) -> Shrunk:
     if squeeze:
         return Shrunk(out.score[0], out.reliability[0], out.posterior_se[0], tau2[0], mu[0])
     return out
+
+
+def prasad_rao_se(y: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    """√MSE of the EB estimate (Prasad–Rao, REML form ``g1 + g2 + 2·g3``; Datta–Lahiri 2000):
+    ``g1 = λψ``, ``g2 = (1−λ)²/Σw``, ``g3 = ψ²/(τ²+ψ)³ · 2/Σw²`` with ``w = 1/(τ²+ψ)``.
+    Fewer than 3 agencies: ``√ψ``."""
+    tau2, _ = reml_tau2(y, psi)
+    tau2 = float(tau2[0])
+    ok = ~np.isnan(y) & ~np.isnan(psi)
+    out = np.full(len(y), np.nan)
+    if ok.sum() < MIN_AGENCIES or np.isnan(tau2):
+        out[ok] = np.sqrt(psi[ok])
+        return out
+    p = psi[ok]
+    w = 1.0 / (tau2 + p)
+    lam = tau2 * w
+    g1 = lam * p
+    g2 = (1 - lam) ** 2 / w.sum()
+    g3 = p**2 * w**3 * 2.0 / (w**2).sum()
+    out[ok] = np.sqrt(g1 + g2 + 2 * g3)
+    return out

@@ -72,7 +72,7 @@ def column_quantile(draws: np.ndarray, q: float) -> np.ndarray:
     return out.reshape(draws.shape[1:])
 
 
-def _percentiles(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+def percentiles(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = 1 - confidence
     return column_quantile(draws, alpha / 2), column_quantile(draws, 1 - alpha / 2)
 
@@ -248,11 +248,12 @@ def bootstrap(model, replicates: int, seed: int, chunk: int, workers: int = 1) -
         parts = [_chunk(model, inputs, *job) for job in jobs]
     cells, dims, comp = (np.concatenate(x) for x in zip(*parts, strict=True))
     level = model.config.confidence
-    return Draws("bootstrap", _percentiles(cells, level), _percentiles(dims, level), comp)
+    return Draws("bootstrap", percentiles(cells, level), percentiles(dims, level), comp)
 
 
 def analytic(model, seed: int) -> Draws:
-    """Normal intervals from the posterior SEs, cells independent (no shared raters).
+    """Normal intervals from the Prasad–Rao √MSE (posterior SE plus the uncertainty of τ²;
+    ``analysis.shrinkage.prasad_rao_se``), cells independent (no shared raters).
 
     Dimension scores and the composite are linear in the cell scores (weights renormalised
     over the cells present; a ``group_mean`` fill has no sampling error), so their variances
@@ -261,7 +262,7 @@ def analytic(model, seed: int) -> Draws:
     """
     cfg = model.config
     z = stats.norm.ppf(0.5 + cfg.confidence / 2)
-    score, se = model.score, np.where(np.isnan(model.posterior_se), 0.0, model.posterior_se)
+    score, se = model.score, np.where(np.isnan(model.mse_se), 0.0, model.mse_se)
     have = ~np.isnan(score)
     w = np.where(have, model.group_weights, 0.0)
     total = w.sum(axis=-1, keepdims=True)
