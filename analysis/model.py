@@ -41,6 +41,7 @@ class Model:
     reliability: np.ndarray
     posterior_se: np.ndarray
     mse_se: np.ndarray  # √MSE with the uncertainty of τ² (Prasad–Rao)
+    error_corr: np.ndarray  # (G,) within-agency correlation of a respondent's two dimensions
     group_mean: np.ndarray  # (D, G)
     dims: np.ndarray  # (A, 2)
     dims_weight: np.ndarray  # weight share present per agency × dimension
@@ -158,12 +159,34 @@ def build(
         reliability=rel,
         posterior_se=post,
         mse_se=mse_se,
+        error_corr=np.array([_error_corr(prep, rows[~excluded[rows]]) for rows in prep.group_rows]),
         group_mean=mu,
         dims=dims,
         dims_weight=dims_weight,
         composite=comp,
         composite_weight=comp_weight,
     )
+
+
+def _error_corr(prep, rows: np.ndarray) -> float:
+    """Correlation of respondents' effectiveness and cooperation scores around their agency's
+    means (how much the two dimensions' sampling errors move together); 0 without data."""
+    s = prep.scores[rows]
+    both = ~np.isnan(s).any(axis=1)
+    if both.sum() < 3:
+        return 0.0
+    s, agency = s[both], prep.agency[rows][both]
+    size = len(prep.agencies)
+    count = np.bincount(agency, minlength=size)
+    resid = np.stack(
+        [
+            s[:, d] - (np.bincount(agency, s[:, d], size) / np.maximum(count, 1))[agency]
+            for d in (0, 1)
+        ],
+        axis=1,
+    )
+    den = np.sqrt((resid**2).sum(axis=0).prod())
+    return float((resid[:, 0] * resid[:, 1]).sum() / den) if den > 0 else 0.0
 
 
 CELL_COLUMNS = [

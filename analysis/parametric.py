@@ -58,13 +58,15 @@ def tau2_draws(y: np.ndarray, psi: np.ndarray, size: int, rng) -> np.ndarray:
     return tau**2
 
 
-def _cell_draws(y, psi, shrinkage: bool, size: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """θ* ``(B, A)`` and μ* ``(B,)`` of one group × dimension (see the module docstring)."""
+def _cell_draws(y, psi, shrinkage: bool, a, b, rng) -> tuple[np.ndarray, np.ndarray]:
+    """θ* ``(B, A)`` and μ* ``(B,)`` of one group × dimension (see the module docstring);
+    ``a``, ``b`` ``(B, A)`` standard normals for the sampling and the prior part."""
+    size = a.shape[0]
     ok = ~np.isnan(y) & ~np.isnan(psi)
     theta = np.full((size, len(y)), np.nan)
     yy, pp = y[ok], psi[ok]
     if not shrinkage or ok.sum() < MIN_AGENCIES:
-        theta[:, ok] = yy + np.sqrt(pp) * rng.standard_normal((size, len(yy)))
+        theta[:, ok] = yy + np.sqrt(pp) * a[:, ok]
         return theta, np.full(size, np.nanmean(yy) if len(yy) else np.nan)
     t = tau2_draws(yy, pp, size, rng)[:, None]
     w = 1.0 / (t + pp)
@@ -72,8 +74,52 @@ def _cell_draws(y, psi, shrinkage: bool, size: int, rng) -> tuple[np.ndarray, np
     mu = (w * yy).sum(axis=1) / sw + rng.standard_normal(size) / np.sqrt(sw)
     lam = t / (t + pp)
     centre = mu[:, None] + lam * (yy - mu[:, None])
-    theta[:, ok] = centre + np.sqrt(lam * pp) * rng.standard_normal((size, len(yy)))
+    # θ = θ̃ − λe + (1−λ)u: variance λ²ψ + (1−λ)²τ² = λψ, the posterior variance.
+    theta[:, ok] = centre + lam * np.sqrt(pp) * a[:, ok] + (1 - lam) * np.sqrt(t) * b[:, ok]
     return theta, mu
+
+
+def _psd_root(corr: np.ndarray) -> np.ndarray:
+    """A square root of the nearest correlation matrix (eigenvalues clipped at 0)."""
+    vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
+    root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+    scale = np.sqrt(np.maximum((root**2).sum(axis=1), 1e-12))
+    return root / scale[:, None]
+
+
+def cell_correlations(model, keys) -> tuple[np.ndarray, np.ndarray]:
+    """Across the cells ``keys`` ((g, d) pairs) of one agency: the correlation of their true
+    scores (between-agency covariance of the robust scores minus the error covariance,
+    method of moments) and of their sampling errors (the two dimensions of one group share
+    respondents: ``model.error_corr``; different groups are independent)."""
+    k = len(keys)
+    if not k:
+        return np.eye(0), np.eye(0)
+    y = np.stack([model.robust[:, d, g] for g, d in keys], axis=1)
+    psi = np.stack([model.psi[:, d, g] for g, d in keys], axis=1)
+    err = np.eye(k)
+    for i, (g, _) in enumerate(keys):
+        for j, (h, _) in enumerate(keys):
+            if i != j and g == h:
+                err[i, j] = model.error_corr[g]
+    cov = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            both = ~np.isnan(y[:, i]) & ~np.isnan(y[:, j]) & ~np.isnan(psi[:, i] + psi[:, j])
+            if both.sum() < MIN_AGENCIES:
+                continue
+            yi, yj = y[both, i], y[both, j]
+            c = ((yi - yi.mean()) * (yj - yj.mean())).sum() / (both.sum() - 1)
+            c -= err[i, j] * np.sqrt(psi[both, i] * psi[both, j]).mean()
+            cov[i, j] = cov[j, i] = c
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    truth = np.eye(k)
+    good = sd > 1e-9
+    truth[np.ix_(good, good)] = np.clip(
+        cov[np.ix_(good, good)] / np.outer(sd[good], sd[good]), -1, 1
+    )
+    np.fill_diagonal(truth, 1.0)
+    return truth, err
 
 
 def parametric(model, replicates: int, seed: int) -> Draws:
@@ -83,10 +129,16 @@ def parametric(model, replicates: int, seed: int) -> Draws:
     a, n_d, n_g = model.shape
     cells = np.full((replicates, a, n_d, n_g), np.nan)
     mu = np.full((replicates, n_d, n_g), np.nan)
-    for g, d in sorted(model.fits):
+    keys = sorted(model.fits)
+    truth, err = cell_correlations(model, keys)
+    shape = (replicates, a, len(keys))
+    z_err = rng.standard_normal(shape) @ _psd_root(err).T
+    z_prior = rng.standard_normal(shape) @ _psd_root(truth).T
+    for k, (g, d) in enumerate(keys):
         theta, m = _cell_draws(
-            model.robust[:, d, g], model.psi[:, d, g], cfg.shrinkage, replicates, rng
-        )
+            model.robust[:, d, g], model.psi[:, d, g], cfg.shrinkage,
+            z_err[..., k], z_prior[..., k], rng,
+        )  # fmt: skip
         cells[:, :, d, g] = np.clip(theta, 0.0, 100.0)
         mu[:, d, g] = m
     dims, _ = combine_groups(cells, model.group_weights, mu, cfg.missing_group)

@@ -25,7 +25,8 @@ def test_prasad_rao_without_enough_agencies_is_the_sampling_error():
 
 def test_unshrunk_draws_are_normal_around_the_estimate():
     rng = np.random.default_rng(0)
-    theta, _ = _cell_draws(np.array([40.0, 70.0]), np.array([4.0, 16.0]), False, 20000, rng)
+    a, b = rng.standard_normal((2, 20000, 2))
+    theta, _ = _cell_draws(np.array([40.0, 70.0]), np.array([4.0, 16.0]), False, a, b, rng)
     np.testing.assert_allclose(theta.mean(axis=0), [40, 70], atol=0.1)
     np.testing.assert_allclose(theta.std(axis=0), [2, 4], rtol=0.02)
 
@@ -36,7 +37,8 @@ def coverage(n_years, tau, psi, rng, replicates=1000):
     for _ in range(n_years):
         truth = 70 + tau * rng.standard_normal(len(psi))
         y = truth + np.sqrt(psi) * rng.standard_normal(len(psi))
-        theta, _ = _cell_draws(y, psi, True, replicates, rng)
+        a, b = rng.standard_normal((2, replicates, len(psi)))
+        theta, _ = _cell_draws(y, psi, True, a, b, rng)
         low, high = np.percentile(theta, [2.5, 97.5], axis=0)
         inside = (low <= truth) & (truth <= high)
         out = np.abs(truth - 70) > 1.5 * tau
