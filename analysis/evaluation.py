@@ -30,9 +30,11 @@ from analysis.ranking import rank_and_band
 from analysis.report import (
     QualityReport,
     agreement_table,
+    detection_table,
     peer_report,
     rater_model_table,
     reliability_table,
+    round_results,
     with_flagged_table,
 )
 from analysis.uncertainty import Draws, analytic, bootstrap
@@ -105,6 +107,7 @@ class Evaluation:
             "reliability": self.quality.reliability,
             "rater_models": self.quality.rater_models,
             "with_flagged": self.quality.with_flagged,
+            "detection": self.quality.detection,
         }
 
 
@@ -148,7 +151,7 @@ def evaluate(
         ranking = rank_and_band(model.composite, draws.composite, scope, config, rated)
         model_all = pipeline.build(prep, flags, config, True, blocks=blocks, base=model)
         item_table, flagged, counts, agreement = side.result()
-        peer_reports = peer.result()
+        peer_reports, detection = peer.result()
         sensitivity = sens.result()
     cells = pipeline.cell_table(prep, model, _align_n(model, model_all))
     cells = _with_cell_intervals(cells, prep, model, draws, config)
@@ -180,6 +183,7 @@ def evaluate(
         with_flagged=with_flagged_table(prep, model, model_all, scope),
         median_duration=flags.medians,
         notes=notes,
+        detection=detection,
     )
     return Evaluation(
         config=config,
@@ -218,11 +222,15 @@ def _data_reports(prep, flags):
 
 
 def _peer_reports(prep, model, config):
-    return [
-        peer_report(prep, fit, config)
-        for fit in model.fits.values()
-        if fit.estimator == "srm" and fit.model is not None
+    rounds = round_results(model, config)
+    srm = [
+        (g, fit)
+        for (g, _), fit in sorted(model.fits.items())
+        if g in rounds and fit.estimator == "srm" and fit.model is not None
     ]
+    dims = {g: sum(1 for gg, _ in srm if gg == g) for g in rounds}
+    reports = [peer_report(prep, fit, config, rounds, g, dims[g]) for g, fit in srm]
+    return reports, detection_table(prep, model, rounds, config)
 
 
 def _sensitivity(prep, model, config, scope) -> pd.DataFrame:

@@ -246,9 +246,10 @@ class PeerConfig:
     top_pairs: int = 10
     clique_z: float = 2.0
     clique_min_size: int = 3
-    permutations: int = 99
+    permutations: int = 199
     rival_z: float = -3.0
     leniency_z: float = 3.0
+    alpha: float = 0.05
 
     def __post_init__(self):
         _set(
@@ -261,6 +262,7 @@ class PeerConfig:
             permutations=_integer(self.permutations, "permutations"),
             rival_z=_number(self.rival_z, "rival_z", high=0),
             leniency_z=_number(self.leniency_z, "leniency_z", 0),
+            alpha=_number(self.alpha, "alpha", 0, 1, low_open=True),
         )
 
 

@@ -54,7 +54,10 @@ ASKS = {
     "peer": DIMS,
 }
 CUTS = np.array([-1.7, -1.0, -0.2, 0.7])  # uneven Likert thresholds: answers lean high
-HALO, NOISE, VIEW, LENIENCY, GROUP_VIEW = 0.45, 0.55, 0.25, 0.35, 0.15
+LENIENCY, GROUP_VIEW = 0.35, 0.15
+# Respondent halo, item noise, a rater's own view of an agency (latent SDs; ×20 ≈ points).
+NOISY = {"halo": 0.45, "noise": 0.55, "view": 0.25}  # peer relationship SD ≈ 11 points
+QUIET = {"halo": 0.10, "noise": 0.30, "view": 0.10}  # ≈ 4 points (earlier studies' level)
 PUBLIC_N = (3, 8, 30, 300)
 
 
@@ -81,7 +84,7 @@ def _expected(mu: np.ndarray, sd: float, likert: bool) -> np.ndarray:
 PANELS = {"deputy": [f"d{r}" for r in range(12)], "grassroots": [f"u{r}" for r in range(30)]}
 
 
-def make_round(rng, likert=True, plant=False, n_agencies=None):
+def make_round(rng, likert=True, plant=False, n_agencies=None, spread=NOISY):
     """One simulated year: (responses, items, agencies, truth)."""
     n = int(n_agencies or rng.integers(30, 51))
     ids = np.arange(1, n + 1)
@@ -92,10 +95,12 @@ def make_round(rng, likert=True, plant=False, n_agencies=None):
     absent = set(rng.choice(ids, size=max(1, n // 20), replace=False).tolist())
     view = {g: rng.normal(0, GROUP_VIEW, (n, 2)) for g in ASKS}
     public_n = rng.choice(PUBLIC_N, n)
-    pair = tuple(rng.choice(np.argsort(q[:, 0])[: n // 2] + 1, 2, replace=False).tolist())
-    rival = int(rng.choice([i for i in ids if i not in pair]))
-    top5 = set((np.argsort(-q[:, 0]) + 1)[:6].tolist()) - {rival}
-    top5 = set(list(top5)[:5])
+    present = np.array([j for j in ids if j not in absent])
+    weak = present[np.argsort(q[present - 1, 0])[: len(present) // 2]]
+    pair = tuple(rng.choice(weak, 2, replace=False).tolist())
+    rival = int(rng.choice([i for i in present if i not in pair]))
+    strong = present[np.argsort(-q[present - 1, 0])]
+    top5 = set([j for j in strong.tolist() if j != rival][:5])
     missing = rng.uniform(0.10, 0.19)  # the SRM's limit is 20 % of the cells
     rows = []  # (group, agency, rater)
     for j in ids:
@@ -114,21 +119,21 @@ def make_round(rng, likert=True, plant=False, n_agencies=None):
     # group: leniency (t4) and each rater's own view of each agency are fixed for the year.
     panels = {**PANELS, "peer": list(ids)}
     lenient_of = {g: LENIENCY * rng.standard_t(4, len(p)) / np.sqrt(2.0) for g, p in panels.items()}
-    view_of = {g: rng.normal(0, VIEW, (len(p), n)) for g, p in panels.items()}
+    view_of = {g: rng.normal(0, spread["view"], (len(p), n)) for g, p in panels.items()}
     lenient, personal = np.zeros(k), np.zeros(k)
     for g, panel in panels.items():
         rows_g = np.flatnonzero(group == g)
         pos = pd.Index(panel).get_indexer(frame["rater_id"].to_numpy()[rows_g])
         lenient[rows_g] = lenient_of[g][pos]
         personal[rows_g] = view_of[g][pos, agency[rows_g]]
-    halo = rng.normal(0, HALO, k)
+    halo = rng.normal(0, spread["halo"], k)
     data = {}
     for d_i, d in enumerate(DIMS):
         base = q[agency, d_i] + lenient + personal + halo
         base += np.stack([view[g][a, d_i] for g, a in zip(group, agency, strict=True)])
         asked = np.isin(group, [g for g, dims in ASKS.items() if d in dims])
         for item in ITEMS[d]:
-            pts = _points(base + offset[item] + rng.normal(0, NOISE, k), likert)
+            pts = _points(base + offset[item] + rng.normal(0, spread["noise"], k), likert)
             pts[~asked | (rng.random(k) < 0.05)] = np.nan  # not asked / 不了解
             data[item] = pts
     if plant:
@@ -166,7 +171,7 @@ def make_round(rng, likert=True, plant=False, n_agencies=None):
             "timeliness": np.round(rng.uniform(70, 100, n), 1),
         }
     )
-    truth = _truth(q, view, offset, ids, likert, lenient_of, view_of, absent)
+    truth = _truth(q, view, offset, ids, likert, lenient_of, view_of, absent, spread)
     return responses, items, agencies, dict(cells=truth, absent=absent, pair=pair, rival=rival)
 
 
@@ -180,12 +185,12 @@ def _shift(points, mask, delta, likert, rng):
     return out
 
 
-def _truth(q, view, offset, ids, likert, lenient_of, view_of, absent) -> dict:
+def _truth(q, view, offset, ids, likert, lenient_of, view_of, absent, spread) -> dict:
     """Expected score of (agency, dimension, group), each item's expectation averaged: for
     the public over respondents; for a panel, the mean over its raters (not the agency
     itself) of their expected rating, with their leniency and view as they are this year."""
     out = {}
-    sd = np.sqrt(HALO**2 + NOISE**2)
+    sd = np.sqrt(spread["halo"] ** 2 + spread["noise"] ** 2)
     for g, dims in ASKS.items():
         for d_i, d in enumerate(DIMS):
             if d not in dims:
@@ -295,9 +300,9 @@ def _flags(ev):
     return pairs, rivals, cliques
 
 
-def run_evaluate_scenario(name, rounds, rng, likert, plant, acc):
+def run_evaluate_scenario(name, rounds, rng, likert, plant, acc, spread=NOISY):
     for _ in range(rounds):
-        responses, items, agencies, truth = make_round(rng, likert=likert, plant=plant)
+        responses, items, agencies, truth = make_round(rng, likert, plant, spread=spread)
         ev = evaluate(responses, items, CONFIG, agencies=agencies, workers=1)
         pairs, rivals, cliques = _flags(ev)
         if plant:
@@ -349,6 +354,10 @@ GOALS = [
     ("planted: power, top-five −15 rival", "≥ 0.9", lambda v: v >= 0.9),
     ("planted_likert: power, mutual +15 pair", "aim ≥ 0.8", lambda v: v >= 0.8),
     ("planted_likert: power, top-five −15 rival", "aim ≥ 0.8", lambda v: v >= 0.8),
+    ("planted_quiet: power, mutual +15 pair", "≥ 0.9", lambda v: v >= 0.9),
+    ("planted_quiet: power, top-five −15 rival", "≥ 0.9", lambda v: v >= 0.9),
+    ("planted_quiet_likert: power, mutual +15 pair", "aim ≥ 0.8", lambda v: v >= 0.8),
+    ("planted_quiet_likert: power, top-five −15 rival", "aim ≥ 0.8", lambda v: v >= 0.8),
     *[(f"cell public n={n}", "93–97 %", lambda v: 0.93 <= v <= 0.97) for n in PUBLIC_N],
     *[
         (f"cell {g}", "93–97 %", lambda v: 0.93 <= v <= 0.97)
@@ -414,6 +423,8 @@ def study(rounds: int, seed: int, srm_rounds: int | None = None) -> list[tuple[s
     run_evaluate_scenario("honest", rounds, rng, True, False, acc)
     run_evaluate_scenario("planted", rounds, rng, False, True, acc)
     run_evaluate_scenario("planted_likert", rounds, rng, True, True, acc)
+    run_evaluate_scenario("planted_quiet", rounds, rng, False, True, acc, QUIET)
+    run_evaluate_scenario("planted_quiet_likert", rounds, rng, True, True, acc, QUIET)
     run_srm_scenario(srm_rounds or rounds, rng, acc)
     return summarise(acc)
 
