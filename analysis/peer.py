@@ -29,8 +29,8 @@ to the least-squares fit on the observed cells, so that fit is computed directly
 (:func:`analysis.twoway.fit_additive`) — same fixed point, no tolerance, and an agency that rated
 nobody keeps ``a_i = 0`` instead of making ``m`` unidentified. Imputed cells get ``g = 0``; the
 variance components rescale their sums to the observed cells and each ``b_j``'s standard error
-to its own number of raters (:func:`_variance_components`); ``n_imputed`` reports how many. Above the
-limit ``srm`` raises: use :func:`analysis.twoway.rater_adjusted` for such partial designs.
+to its own number of raters (:func:`_variance_components`); ``n_imputed`` reports how many.
+Above the limit ``srm`` raises: use :func:`analysis.twoway.rater_adjusted` for such partial designs.
 
 Manipulation diagnostics built on this result live in :mod:`analysis.peer_diagnostics`.
 """
