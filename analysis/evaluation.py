@@ -3,9 +3,10 @@
 Steps (``analysis/METHODS.md``): answers → 0–100 (``scales``); quality flags (``quality``);
 respondent scores per dimension; per agency × group × dimension robust scores (``groups``:
 mean / trimmed / SRM / two-way) and EB shrinkage (``shrinkage``); group weights → 成效度 and
-配合度, then the composite with 全面度 and 时效度 (``combine``); bootstrap (``uncertainty``);
-rank intervals, tie groups and bands (``ranking``); quality and reliability report
-(``report``); weight sensitivity. ``Evaluation.explain(agency_id)`` traces any figure back.
+配合度, then the composite with 全面度 and 时效度 (``combine``); posterior draws or bootstrap
+(``parametric``, ``uncertainty``); who is rated (``evidence``); rank intervals, tie groups and
+bands (``ranking``); quality and reliability report (``report``, ``detection``); weight
+sensitivity. ``Evaluation.explain(agency_id)`` traces any figure back.
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ class Evaluation:
 
     - ``cells``: per agency × dimension × group — n, mean, sd, trimmed mean, robust score
       (the group's estimator), se and ci of it, 满意率 with Wilson ci, EB ``score``,
-      ``reliability`` λ, ``posterior_se``, ``score_ci_low/high`` (bootstrap), low-confidence
-      marks.
+      ``reliability`` λ, ``posterior_se``, ``mse_se`` (with τ²'s uncertainty),
+      ``score_ci_low/high`` (posterior draws by default), low-confidence marks.
     - ``dimensions``: per agency × dimension (all four) — score, interval, weight present,
       missing groups.
-    - ``ranking``: per agency — composite, interval, rank, rank interval, tie group, band.
+    - ``ranking``: per agency — composite, interval, rank, rank interval, tie group, band (only
+      at P ≥ ``band_probability``; else missing and ``borderline`` with
+      ``borderline_between``), band probabilities, ``rated`` and ``not_rated_reason``.
     - ``items``: per agency × group × item — answers counted and mean points.
     - ``sensitivity``: ranks under ±δ weight perturbations; ``quality``: the quality report.
     - ``agencies``: the agency table used (profile, kind, 全面度, 时效度).
