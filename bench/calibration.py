@@ -417,14 +417,22 @@ def summarise(acc) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def study(rounds: int, seed: int, srm_rounds: int | None = None) -> list[tuple[str, str, str, str]]:
+def study(
+    rounds: int, seed: int, srm_rounds: int | None = None, progress=None
+) -> list[tuple[str, str, str, str]]:
     rng = np.random.default_rng(seed)
     acc: dict = {}
-    run_evaluate_scenario("honest", rounds, rng, True, False, acc)
-    run_evaluate_scenario("planted", rounds, rng, False, True, acc)
-    run_evaluate_scenario("planted_likert", rounds, rng, True, True, acc)
-    run_evaluate_scenario("planted_quiet", rounds, rng, False, True, acc, QUIET)
-    run_evaluate_scenario("planted_quiet_likert", rounds, rng, True, True, acc, QUIET)
+    scenarios = [
+        ("honest", True, False, NOISY),
+        ("planted", False, True, NOISY),
+        ("planted_likert", True, True, NOISY),
+        ("planted_quiet", False, True, QUIET),
+        ("planted_quiet_likert", True, True, QUIET),
+    ]
+    for name, likert, plant, spread in scenarios:
+        run_evaluate_scenario(name, rounds, rng, likert, plant, acc, spread)
+        if progress:
+            progress(f"{name}: {rounds} rounds done")
     run_srm_scenario(srm_rounds or rounds, rng, acc)
     return summarise(acc)
 
@@ -438,7 +446,7 @@ def main(argv=None) -> int:
     rounds = 30 if args.quick else args.rounds
     print(f"calibration study: {rounds} rounds per scenario, seed {args.seed}")
     start = time.perf_counter()
-    rows = study(rounds, args.seed)
+    rows = study(rounds, args.seed, progress=lambda m: print(m, file=sys.stderr, flush=True))
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure'.ljust(width)}  {'value':>8}  goal")
     for key, shown, goal, status in rows:
