@@ -126,9 +126,13 @@ class EvaluationConfig:
         default_factory=lambda: FrozenMap(excellent=90.0, good=80.0, fair=70.0)
     )
     excellent_quota: float | None = None
-    band_rule: str = "interval"
+    rated_min_share: float = 0.0
+    fixed_error: FrozenMap = field(
+        default_factory=lambda: FrozenMap(comprehensiveness=0.0, timeliness=0.0)
+    )
+    band_rule: str = "probability"
     band_probability: float = 0.8
-    tie_rule: str = "upper"
+    tie_rule: str = "point"
     rank_intervals: str = "simultaneous"
     sensitivity: float = 0.2
     quality: QualityConfig = field(default_factory=QualityConfig)
@@ -163,6 +167,12 @@ class EvaluationConfig:
         if self.default_profile not in profiles:
             raise ConfigError("default_profile", f"{self.default_profile!r} is not a profile")
         bands = _check_bands(self.bands)
+        fixed_error = self.fixed_error
+        if not isinstance(fixed_error, Mapping) or set(fixed_error) != set(DIMENSIONS[:2]):
+            raise ConfigError("fixed_error", "needs comprehensiveness and timeliness (0–100 SD)")
+        fixed_error = FrozenMap(
+            (d, _number(fixed_error[d], f"fixed_error.{d}", 0, 50)) for d in DIMENSIONS[:2]
+        )
         quota = self.excellent_quota
         if quota is not None:
             quota = _number(quota, "excellent_quota", 0, 1, low_open=True)
@@ -174,6 +184,8 @@ class EvaluationConfig:
             group_weights=FrozenMap(profiles),
             bands=bands,
             excellent_quota=quota,
+            rated_min_share=_number(self.rated_min_share, "rated_min_share", 0, 1),
+            fixed_error=fixed_error,
             reliability_threshold=_number(
                 self.reliability_threshold, "reliability_threshold", 0, 1
             ),
@@ -187,6 +199,11 @@ class EvaluationConfig:
         _flag(self.shrinkage, "shrinkage")
         _choice(self.band_rule, "band_rule", ("interval", "probability"))
         _choice(self.tie_rule, "tie_rule", ("point", "upper"))
+        if self.tie_rule == "upper" and self.band_rule != "interval":
+            raise ConfigError(
+                "tie_rule",
+                "'upper' lifts bands without their probability; it needs band_rule 'interval'",
+            )
         _choice(self.rank_intervals, "rank_intervals", ("simultaneous", "marginal"))
 
     # -- serialisation -------------------------------------------------------------------

@@ -3,9 +3,10 @@
 Steps (``analysis/METHODS.md``): answers → 0–100 (``scales``); quality flags (``quality``);
 respondent scores per dimension; per agency × group × dimension robust scores (``groups``:
 mean / trimmed / SRM / two-way) and EB shrinkage (``shrinkage``); group weights → 成效度 and
-配合度, then the composite with 全面度 and 时效度 (``combine``); bootstrap (``uncertainty``);
-rank intervals, tie groups and bands (``ranking``); quality and reliability report
-(``report``); weight sensitivity. ``Evaluation.explain(agency_id)`` traces any figure back.
+配合度, then the composite with 全面度 and 时效度 (``combine``); posterior draws or bootstrap
+(``parametric``, ``uncertainty``); who is rated (``evidence``); rank intervals, tie groups and
+bands (``ranking``); quality and reliability report (``report``, ``detection``); weight
+sensitivity. ``Evaluation.explain(agency_id)`` traces any figure back.
 """
 
 from __future__ import annotations
@@ -17,19 +18,24 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis import model as pipeline
 from analysis.combine import weight_sensitivity
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig
+from analysis.evidence import rated_agencies
+from analysis.parametric import parametric
 from analysis.prepare import prepare, side_pool
 from analysis.quality import compute_flags, flag_counts, flag_table
 from analysis.ranking import rank_and_band
 from analysis.report import (
     QualityReport,
     agreement_table,
+    detection_table,
     peer_report,
     rater_model_table,
     reliability_table,
+    round_results,
     with_flagged_table,
 )
 from analysis.uncertainty import Draws, analytic, bootstrap
@@ -43,11 +49,13 @@ class Evaluation:
 
     - ``cells``: per agency × dimension × group — n, mean, sd, trimmed mean, robust score
       (the group's estimator), se and ci of it, 满意率 with Wilson ci, EB ``score``,
-      ``reliability`` λ, ``posterior_se``, ``score_ci_low/high`` (bootstrap), low-confidence
-      marks.
+      ``reliability`` λ, ``posterior_se``, ``mse_se`` (with τ²'s uncertainty),
+      ``score_ci_low/high`` (posterior draws by default), low-confidence marks.
     - ``dimensions``: per agency × dimension (all four) — score, interval, weight present,
       missing groups.
-    - ``ranking``: per agency — composite, interval, rank, rank interval, tie group, band.
+    - ``ranking``: per agency — composite, interval, rank, rank interval, tie group, band (only
+      at P ≥ ``band_probability``; else missing and ``borderline`` with
+      ``borderline_between``), band probabilities, ``rated`` and ``not_rated_reason``.
     - ``items``: per agency × group × item — answers counted and mean points.
     - ``sensitivity``: ranks under ±δ weight perturbations; ``quality``: the quality report.
     - ``agencies``: the agency table used (profile, kind, 全面度, 时效度).
@@ -102,6 +110,7 @@ class Evaluation:
             "reliability": self.quality.reliability,
             "rater_models": self.quality.rater_models,
             "with_flagged": self.quality.with_flagged,
+            "detection": self.quality.detection,
         }
 
 
@@ -133,21 +142,26 @@ def evaluate(
         peer = pool.submit(_peer_reports, prep, model, config)
         sens = pool.submit(_sensitivity, prep, model, config, _scope(prep.agency_info))
         boot = config.bootstrap
-        if boot.replicates > 0:
+        if boot.replicates > 0 and boot.method == "parametric":
+            draws = parametric(model, boot.replicates, boot.seed)
+        elif boot.replicates > 0:
             draws = bootstrap(model, boot.replicates, boot.seed, boot.chunk, workers)
         else:
             draws = analytic(model, boot.seed)
         info = prep.agency_info
         scope = _scope(info)
         adjustment, ranked = _adjustment(info), _ranked(info)
-        # 加减分 shift the composite and every replicate alike; unranked agencies keep their
+        rated, reasons = rated_agencies(prep, model)
+        # 加减分 shift the composite and every replicate alike. Agencies without the engine's
+        # minimum of evidence (rated) or marked unranked by the caller (ranked) keep their
         # composite and interval but take no rank, tie group or band.
         point = np.clip(model.composite + adjustment, 0.0, 100.0)
         drawn = np.clip(draws.composite + adjustment[None, :], 0.0, 100.0)
-        ranking = rank_and_band(np.where(ranked, point, np.nan), drawn, scope, config)
+        ranked = ranked & rated
+        ranking = rank_and_band(point, drawn, scope, config, ranked)
         model_all = pipeline.build(prep, flags, config, True, blocks=blocks, base=model)
         item_table, flagged, counts, agreement = side.result()
-        peer_reports = peer.result()
+        peer_reports, detection = peer.result()
         sensitivity = sens.result()
     cells = pipeline.cell_table(prep, model, _align_n(model, model_all))
     cells = _with_cell_intervals(cells, prep, model, draws, config)
@@ -156,6 +170,8 @@ def evaluate(
     ranking.insert(2, "scope", scope)
     ranking["composite_before_adjustment"] = model.composite
     ranking["adjustment"] = adjustment
+    ranking["rated"] = rated
+    ranking["not_rated_reason"] = reasons
     ranking["ranked"] = ranked
     ranking.index = pd.Index(prep.agencies, name="agency_id")
     notes = [
@@ -163,6 +179,12 @@ def evaluate(
         for (g, d), fit in model.fits.items()
         if fit.note
     ]
+    notes.append(_fixed_error_note(config))
+    if not rated.all():
+        notes.append(
+            f"{int((~rated).sum())} of {len(rated)} agencies not rated (too little survey "
+            "evidence): no rank and no band; see ranking.not_rated_reason"
+        )
     for note in notes:
         log.info("evaluate: %s", note)
     quality = QualityReport(
@@ -174,6 +196,7 @@ def evaluate(
         with_flagged=with_flagged_table(prep, model, model_all, scope),
         median_duration=flags.medians,
         notes=notes,
+        detection=detection,
     )
     return Evaluation(
         config=config,
@@ -189,6 +212,19 @@ def evaluate(
     )
 
 
+def _fixed_error_note(config) -> str:
+    sd = config.fixed_error
+    if not any(sd.values()):
+        return (
+            "comprehensiveness and timeliness are taken as exact (measurement error SD 0, "
+            "config.fixed_error): their uncertainty is not in any interval, rank or band"
+        )
+    return (
+        "comprehensiveness and timeliness carry a stated measurement error (SD "
+        f"{sd['comprehensiveness']:g} and {sd['timeliness']:g} points, config.fixed_error)"
+    )
+
+
 def _data_reports(prep, flags):
     return (
         _item_table(prep, flags),
@@ -199,11 +235,15 @@ def _data_reports(prep, flags):
 
 
 def _peer_reports(prep, model, config):
-    return [
-        peer_report(prep, fit, config)
-        for fit in model.fits.values()
-        if fit.estimator == "srm" and fit.model is not None
+    rounds = round_results(model, config)
+    srm = [
+        (g, fit)
+        for (g, _), fit in sorted(model.fits.items())
+        if g in rounds and fit.estimator == "srm" and fit.model is not None
     ]
+    dims = {g: sum(1 for gg, _ in srm if gg == g) for g in rounds}
+    reports = [peer_report(prep, fit, config, rounds, g, dims[g]) for g, fit in srm]
+    return reports, detection_table(prep, model, rounds, config)
 
 
 def _sensitivity(prep, model, config, scope) -> pd.DataFrame:
@@ -276,9 +316,13 @@ def _dimension_table(prep, model, draws: Draws, config) -> pd.DataFrame:
     parts = []
     n_a = len(prep.agencies)
     fixed = model.fixed
+    z = float(stats.norm.ppf(0.5 + config.confidence / 2))
     for i, dim in enumerate(DIMENSIONS):
         if i < 2:
-            score, lo, hi, share = fixed[:, i], fixed[:, i], fixed[:, i], np.ones(n_a)
+            sd = config.fixed_error[dim]
+            score, share = fixed[:, i], np.ones(n_a)
+            lo = np.clip(score - z * sd, 0.0, 100.0)
+            hi = np.clip(score + z * sd, 0.0, 100.0)
             missing = [[] for _ in range(n_a)]
         else:
             d = i - 2
@@ -298,6 +342,8 @@ def _dimension_table(prep, model, draws: Draws, config) -> pd.DataFrame:
                     "weight": config.dimension_weights[dim],
                     "weight_present": share,
                     "missing_groups": [",".join(m) for m in missing],
+                    # Stated measurement error of 全面度/时效度 (SD); rated dimensions: NaN.
+                    "error_sd": config.fixed_error[dim] if i < 2 else np.nan,
                 }
             )
         )

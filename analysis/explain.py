@@ -87,6 +87,7 @@ def explain(evaluation, agency_id) -> dict:
             node["groups"] = _groups(lookups, agency_id, name, weights[name])
         else:
             node["source"] = "input (targets module)"
+            node["error_sd"] = row["error_sd"] if row else None
         dims.append(node)
     band = top.get("band")
     return {
@@ -103,6 +104,8 @@ def explain(evaluation, agency_id) -> dict:
         "composite_before_adjustment": top.get("composite_before_adjustment"),
         "adjustment": top.get("adjustment"),
         "ranked": bool(top.get("ranked", True)),
+        "rated": bool(top.get("rated", True)),
+        "not_rated_reason": top.get("not_rated_reason"),
         "uncertainty": evaluation.uncertainty_method,
         "replicates": evaluation.replicates,
         "dimensions": dims,

@@ -15,9 +15,10 @@ import pandas as pd
 from analysis.aggregate import Block, build_blocks
 from analysis.combine import all_dimensions, combine_groups, composite, group_weight_array
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig, GroupConfig
+from analysis.evidence import cell_evidence
 from analysis.groups import GroupFit, fit_group
 from analysis.peer import SRMResult
-from analysis.shrinkage import shrink
+from analysis.shrinkage import prasad_rao_se, shrink
 
 
 @dataclass
@@ -39,6 +40,8 @@ class Model:
     score: np.ndarray  # EB-shrunk
     reliability: np.ndarray
     posterior_se: np.ndarray
+    mse_se: np.ndarray  # √MSE with the uncertainty of τ² (Prasad–Rao)
+    error_corr: np.ndarray  # (G,) within-agency correlation of a respondent's two dimensions
     group_mean: np.ndarray  # (D, G)
     dims: np.ndarray  # (A, 2)
     dims_weight: np.ndarray  # weight share present per agency × dimension
@@ -123,11 +126,13 @@ def build(
         psi[fit.agencies, d, g] = fit.psi
     score, rel, post, mu = robust.copy(), np.full_like(robust, np.nan), np.sqrt(psi), None
     mu = np.full((n_d, n_g), np.nan)
+    mse_se = post.copy()
     for g, d in fits:
         if config.shrinkage:
             out = shrink(robust[:, d, g], psi[:, d, g])
             score[:, d, g], rel[:, d, g] = out.score, out.reliability
             post[:, d, g], mu[d, g] = out.posterior_se, out.mu
+            mse_se[:, d, g] = prasad_rao_se(robust[:, d, g], psi[:, d, g])
         else:
             mu[d, g] = np.mean(robust[fits[(g, d)].agencies, d, g])
 
@@ -153,6 +158,8 @@ def build(
         score=score,
         reliability=rel,
         posterior_se=post,
+        mse_se=mse_se,
+        error_corr=np.array([_error_corr(prep, rows[~excluded[rows]]) for rows in prep.group_rows]),
         group_mean=mu,
         dims=dims,
         dims_weight=dims_weight,
@@ -161,11 +168,32 @@ def build(
     )
 
 
+def _error_corr(prep, rows: np.ndarray) -> float:
+    """Correlation of respondents' effectiveness and cooperation scores around their agency's
+    means (how much the two dimensions' sampling errors move together); 0 without data."""
+    s = prep.scores[rows]
+    both = ~np.isnan(s).any(axis=1)
+    if both.sum() < 3:
+        return 0.0
+    s, agency = s[both], prep.agency[rows][both]
+    size = len(prep.agencies)
+    count = np.bincount(agency, minlength=size)
+    resid = np.stack(
+        [
+            s[:, d] - (np.bincount(agency, s[:, d], size) / np.maximum(count, 1))[agency]
+            for d in (0, 1)
+        ],
+        axis=1,
+    )
+    den = np.sqrt((resid**2).sum(axis=0).prod())
+    return float((resid[:, 0] * resid[:, 1]).sum() / den) if den > 0 else 0.0
+
+
 CELL_COLUMNS = [
     "agency_id", "dimension", "group", "n", "n_with_flagged", "estimator", "mean", "sd",
     "trimmed_mean", "trim_g", "robust", "se", "ci_low", "ci_high", "satisfaction",
     "satisfaction_ci_low", "satisfaction_ci_high", "score", "reliability", "posterior_se",
-    "low_n", "low_reliability", "low_confidence",
+    "mse_se", "low_n", "low_reliability", "low_confidence",
 ]  # fmt: skip
 
 
@@ -173,6 +201,7 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
     """Per agency × dimension × group: n, mean, robust score, se, ci, EB score, reliability,
     low-confidence marks (one row per cell with at least one response)."""
     cfg = model.config
+    _, meets = cell_evidence(prep, model)
     parts = []
     for (g, d), fit in sorted(model.fits.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         desc, a = fit.describe, fit.agencies
@@ -200,15 +229,13 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
                 "score": model.score[a, d, g],
                 "reliability": model.reliability[a, d, g],
                 "posterior_se": model.posterior_se[a, d, g],
+                "mse_se": model.mse_se[a, d, g],
             }
         )
-        part["low_n"] = part["n"] < gc.min_n
+        # Below the group's minimum n or, for the round robin, rated by too few agencies.
+        part["low_n"] = ~meets[a, d, g]
         if isinstance(fit.model, SRMResult) and gc.min_share > 0:
-            # Round robin: also count who rated it against everyone who could have.
-            raters = fit.model.target_effects["n_raters"].reindex(a).to_numpy()
-            eligible = fit.model.n_agencies - 1
-            part["n_raters"] = raters
-            part["low_n"] |= raters < gc.min_share * eligible
+            part["n_raters"] = fit.model.target_effects["n_raters"].reindex(a).to_numpy()
         part["low_reliability"] = part["reliability"] < cfg.reliability_threshold
         part["low_confidence"] = part["low_n"] | part["low_reliability"]
         parts.append(part)

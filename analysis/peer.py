@@ -27,9 +27,10 @@ Missing cells: up to ``max_missing`` (default 20 %, TripleR's warning level) of 
 cells are imputed by the additive model ``m + a_i + b_j``. Iterating "fill, re-estimate" converges
 to the least-squares fit on the observed cells, so that fit is computed directly
 (:func:`analysis.twoway.fit_additive`) — same fixed point, no tolerance, and an agency that rated
-nobody keeps ``a_i = 0`` instead of making ``m`` unidentified. Imputed cells get ``g = 0``,
-which slightly understates relationship variance; ``n_imputed`` reports how many. Above the
-limit ``srm`` raises: use :func:`analysis.twoway.rater_adjusted` for such partial designs.
+nobody keeps ``a_i = 0`` instead of making ``m`` unidentified. Imputed cells get ``g = 0``; the
+variance components rescale their sums to the observed cells and each ``b_j``'s standard error
+to its own number of raters (:func:`_variance_components`); ``n_imputed`` reports how many.
+Above the limit ``srm`` raises: use :func:`analysis.twoway.rater_adjusted` for such partial designs.
 
 Manipulation diagnostics built on this result live in :mod:`analysis.peer_diagnostics`.
 """
@@ -213,7 +214,7 @@ def srm(ratings: pd.DataFrame, *, max_missing: float = 0.2, top_share: float = 0
     tol = 1e-9 * (1.0 + float(np.abs(z).max()))
     a, b, g = (np.where(np.abs(v) < tol, 0.0, v) for v in (a, b, g))
     floor = tol**2
-    variance = _variance_components(a, b, g, n, floor)
+    variance = _variance_components(a, b, g, n, floor, observed)
     err_b = variance.pop("_error_b")
     rel = variance["reliability_target"]
 
@@ -225,7 +226,7 @@ def srm(ratings: pd.DataFrame, *, max_missing: float = 0.2, top_share: float = 0
         {
             "effect": b,
             "score": m + b,
-            "se": np.sqrt(max(err_b, 0.0)),
+            "se": np.sqrt(np.maximum(err_b, 0.0)),
             "reliability": rel,
             "n_raters": observed.sum(axis=0),
         },
@@ -265,16 +266,33 @@ def srm(ratings: pd.DataFrame, *, max_missing: float = 0.2, top_share: float = 0
     )
 
 
-def _variance_components(a: np.ndarray, b: np.ndarray, g: np.ndarray, n: int, floor: float) -> dict:
+def _variance_components(
+    a: np.ndarray, b: np.ndarray, g: np.ndarray, n: int, floor: float, observed=None
+) -> dict:
+    """TripleR's moment estimates; with missing cells (``observed`` False off the diagonal,
+    imputed with ``g = 0``) the sums only hold observed cells, so they are rescaled to the
+    observed counts: ``σ²_g`` by residual degrees of freedom ``(n(n−1) − 2n + 1)/(N_obs −
+    2n + 1)``, ``σ_gg'`` by dyads ``n(n−1)/2 / #complete dyads``; the sampling variance of
+    ``b_j`` (``a_i``) grows as ``(n−1)/#raters of j`` (``#ratings by i``)."""
     big_a, big_b, big_c = a @ a / (n - 1), b @ b / (n - 1), a @ b / (n - 1)
     e = (g + g.T) / 2  # diagonal is 0, so sums over i≠j are plain sums
     d = g - g.T
     big_d = (e**2).sum() / ((n - 1) * (n - 2) / 2 - 1)
     big_e = ((d**2).sum() / 2) / ((n - 1) * (n - 2))
     s2g, sgg = (big_d + big_e) / 2, (big_d - big_e) / 2
+    raters = targets = np.full(n, n - 1.0)
+    if observed is not None and not observed[~np.eye(n, dtype=bool)].all():
+        n_obs = float(observed.sum())
+        s2g *= (n * (n - 1) - 2 * n + 1) / max(n_obs - 2 * n + 1, 1.0)
+        complete = float((observed & observed.T).sum()) / 2
+        sgg *= (n * (n - 1) / 2) / max(complete, 1.0)
+        raters = np.maximum(observed.sum(axis=0), 1.0)
+        targets = np.maximum(observed.sum(axis=1), 1.0)
     w1, w2 = (n - 1) / (n * (n - 2)), 1 / (n * (n - 2))
-    error = s2g * w1 + sgg * w2  # sampling variance of a_i and of b_j
-    s2a, s2b = big_a - error, big_b - error
+    error = s2g * w1 + sgg * w2  # sampling variance of a_i and of b_j (complete design)
+    err_b = error * (n - 1) / raters
+    err_a = error * (n - 1) / targets
+    s2a, s2b = big_a - err_a.mean(), big_b - err_b.mean()
     signal = s2b if s2b > floor else 0.0
     return {
         "actor": float(s2a),
@@ -282,8 +300,8 @@ def _variance_components(a: np.ndarray, b: np.ndarray, g: np.ndarray, n: int, fl
         "relationship": float(s2g),
         "dyadic_covariance": float(sgg),
         "actor_partner_covariance": float(big_c - sgg * w1 - s2g * w2),
-        "reliability_target": _div(signal, signal + max(error, 0.0), floor),
-        "_error_b": float(error),
+        "reliability_target": _div(signal, signal + max(float(err_b.mean()), 0.0), floor),
+        "_error_b": err_b,
     }
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.checks import duplicate_rows, name_rows, numeric_matrix, unique_ids
 from analysis.config import DIMENSION_ALIASES, RATED_DIMENSIONS, EvaluationConfig
 from analysis.quality import bursts, group_medians
-from analysis.scales import to_points
+from analysis.scales import OffScale, to_points
 
 RESPONSE_COLUMNS = (
     "response_id",
@@ -57,6 +58,7 @@ class Prepared:
     burst: np.ndarray  # quality flag "burst" (see analysis.quality.bursts)
     items: tuple[str, ...]
     item_dim: np.ndarray
+    item_scales: tuple  # the Scale of each item
     raw: np.ndarray
     filled: np.ndarray
     answered: np.ndarray
@@ -236,7 +238,10 @@ class _Inline:
 
     def submit(self, fn, *args):
         future = Future()
-        future.set_result(fn(*args))
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:  # raised at .result(), as a real pool would
+            future.set_exception(exc)
         return future
 
 
@@ -259,16 +264,10 @@ def prepare(
     table = _items(items, config, set(map(str, responses.columns)))
 
     cols = [responses.columns[list(map(str, responses.columns)).index(i)] for i in table["item_id"]]
-    try:
-        raw = responses[cols].to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise ValueError("item answers must be numbers (NaN for 不了解)") from exc
-    raw = np.asfortranarray(raw)  # usually already column-major: no copy
+    unique_ids(responses["response_id"])
+    raw = np.asfortranarray(numeric_matrix(responses, cols, "item"))  # usually no copy
     item_dim = table["dimension"].map(RATED_DIMENSIONS.index).to_numpy(dtype=np.int64)
-    try:
-        duration = responses["duration_s"].to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise ValueError("responses['duration_s'] must be seconds (numbers)") from exc
+    duration = numeric_matrix(responses, ["duration_s"], "responses column")[:, 0]
     cells = Future()
     with side_pool(workers) as pool:
         # Item columns (numpy: releases the GIL) on the second thread, ids (pandas) here.
@@ -288,7 +287,20 @@ def prepare(
         # Time-based quality features need no item data: compute them meanwhile.
         median = group_medians(duration, group_rows)
         burst = bursts(agency, group, hour, groups, len(info.index), config)
-        answered, filled, count, total, bits, item_count, item_sum = encoded.result()
+        try:
+            answered, filled, count, total, bits, item_count, item_sum = encoded.result()
+        except OffScale as exc:
+            raise ValueError(exc.at(name_rows(responses["response_id"], exc.rows))) from None
+    stamp = responses["submitted_at"]
+    datetimes = isinstance(stamp.dtype, pd.DatetimeTZDtype) or stamp.dtype.kind == "M"
+    stamp_key = [pd.DatetimeIndex(stamp).asi8 if datetimes else hour]
+    if config.quality.duplicates == "refuse":
+        duplicate_rows(
+            responses,
+            [group, agency, rater, np.where(np.isnan(duration), -1.0, duration).view(np.int64)]
+            + stamp_key,
+            raw,
+        )
     asked = _asked(table, groups, group, answered, bits)
     scores = _respondent_scores(count, total, item_dim, asked, group, config)
     del count, total, bits
@@ -307,6 +319,7 @@ def prepare(
         burst=burst,
         items=tuple(table["item_id"]),
         item_dim=item_dim,
+        item_scales=tuple(config.scales[name] for name in table["scale"]),
         raw=raw,
         filled=filled,
         answered=answered,

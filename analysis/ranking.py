@@ -127,13 +127,23 @@ def _apply_quota(band: np.ndarray, values: np.ndarray, quota: float | None) -> n
 
 
 def rank_and_band(
-    point: np.ndarray, draws: np.ndarray, scope: np.ndarray, config: EvaluationConfig
+    point: np.ndarray,
+    draws: np.ndarray,
+    scope: np.ndarray,
+    config: EvaluationConfig,
+    rated: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Per agency: composite interval, rank and rank interval, tie group, band, P(band)."""
+    """Per agency: composite interval, rank and rank interval, tie group, band, P(band).
+
+    Agencies not ``rated`` (``analysis.evidence``) keep their composite interval but get no
+    rank, tie group, band or band probability, and do not count in the others' ranks."""
     a = len(point)
     alpha = 1 - config.confidence
     ci_low = column_quantile(draws, alpha / 2)
     ci_high = column_quantile(draws, 1 - alpha / 2)
+    if rated is not None:
+        point = np.where(rated, point, np.nan)
+        draws = np.where(rated[None, :], draws, np.nan)
     rank, low, high = (np.full(a, np.nan) for _ in range(3))
     tie = np.full(a, np.nan)
     point_band = band_of(point, config)
@@ -151,21 +161,14 @@ def rank_and_band(
         point_band[m] = _apply_quota(point_band[m], point[m], config.excellent_quota)
         drawn_band[:, m] = _apply_quota(drawn_band[:, m], draws[:, m], config.excellent_quota)
     prob = np.stack([(drawn_band == i).mean(axis=0) for i in range(4)], axis=1)
-    thresholds = np.array([config.bands[n] for n in BANDS[:3]])
-    if config.band_rule == "interval":
-        straddle = ((ci_low[:, None] < thresholds) & (ci_high[:, None] >= thresholds)).any(axis=1)
+    if config.band_rule == "probability":
+        band, upper, lower, p_range = probability_bands(prob, config.band_probability)
+        band, upper, lower = (np.where(point_band >= 0, x, -1) for x in (band, upper, lower))
+        borderline = (band < 0) & (point_band >= 0)
     else:
-        straddle = prob.max(axis=1) < config.band_probability
-    band = point_band.copy()
-    tie_series = pd.Series(tie)
-    best = tie_series.map(pd.Series(point_band).groupby(tie).min()).to_numpy()
-    spans = tie_series.map(pd.Series(point_band).groupby(tie).nunique()).to_numpy() > 1
-    if config.tie_rule == "upper":
-        shared = np.where(np.isnan(best), band, best).astype(np.int64)
-        if config.excellent_quota is not None:
-            shared = np.where((shared == 0) & (point_band != 0), 1, shared)
-        band = shared
-    borderline = (straddle | spans) & (point_band >= 0)
+        band, borderline = _interval_bands(point_band, tie, ci_low, ci_high, config)
+        upper = lower = band
+        p_range = np.take_along_axis(prob, np.maximum(band, 0)[:, None], axis=1)[:, 0]
     out = pd.DataFrame(
         {
             "composite_ci_low": ci_low,
@@ -178,9 +181,59 @@ def rank_and_band(
             "band_label": [BAND_LABELS[BANDS[i]] if i >= 0 else None for i in band],
             "point_band": [BANDS[i] if i >= 0 else None for i in point_band],
             "borderline": borderline,
+            # 临界 between which bands: the narrowest run of adjacent bands holding the
+            # threshold's probability (upper = better); equal to ``band`` when banded.
+            "borderline_between": [
+                f"{BANDS[u]}/{BANDS[lo]}" if b and u >= 0 else None
+                for b, u, lo in zip(borderline, upper, lower, strict=True)
+            ],
+            "band_upper": [BANDS[i] if i >= 0 else None for i in upper],
+            "band_lower": [BANDS[i] if i >= 0 else None for i in lower],
+            "band_probability": np.where(point_band >= 0, p_range, np.nan),
         }
     )
     for i, name in enumerate(BANDS):
         out[f"p_{name}"] = np.where(point_band >= 0, prob[:, i], np.nan)
     out["tie_size"] = out.groupby("tie_group")["tie_group"].transform("size")
     return out
+
+
+def probability_bands(prob: np.ndarray, threshold: float):
+    """Band by probability: ``band`` (−1 = none) where one band holds ≥ ``threshold``; else
+    the narrowest run of adjacent bands ``[upper, lower]`` that does (ties: the likelier run,
+    then the better), and its probability. ``prob (A, 4)`` best band first."""
+    a, q = prob.shape
+    band = np.full(a, -1, dtype=np.int64)
+    upper = np.zeros(a, dtype=np.int64)
+    lower = np.full(a, q - 1, dtype=np.int64)
+    p_range = prob.sum(axis=1)
+    found = np.zeros(a, dtype=bool)
+    cum = np.concatenate([np.zeros((a, 1)), np.cumsum(prob, axis=1)], axis=1)
+    for width in range(1, q + 1):
+        mass = np.stack([cum[:, i + width] - cum[:, i] for i in range(q - width + 1)], axis=1)
+        best = np.argmax(mass, axis=1)  # first maximum = the better run
+        top = mass[np.arange(a), best]
+        new = ~found & (top >= threshold - 1e-12)
+        upper[new], lower[new], p_range[new] = best[new], best[new] + width - 1, top[new]
+        if width == 1:
+            band[new] = best[new]
+        found |= new
+    return band, upper, lower, p_range
+
+
+def _interval_bands(point_band, tie, ci_low, ci_high, config):
+    """The earlier rule (``band_rule = "interval"``): the point band, 临界 when the interval
+    straddles a threshold or the tie group spans two bands; ``tie_rule = "upper"`` gives a
+    tie group its best member's band."""
+    thresholds = np.array([config.bands[n] for n in BANDS[:3]])
+    straddle = ((ci_low[:, None] < thresholds) & (ci_high[:, None] >= thresholds)).any(axis=1)
+    band = point_band.copy()
+    tie_series = pd.Series(tie)
+    best = tie_series.map(pd.Series(point_band).groupby(tie).min()).to_numpy()
+    spans = tie_series.map(pd.Series(point_band).groupby(tie).nunique()).to_numpy() > 1
+    if config.tie_rule == "upper":
+        shared = np.where(np.isnan(best), band, best).astype(np.int64)
+        if config.excellent_quota is not None:
+            shared = np.where((shared == 0) & (point_band != 0), 1, shared)
+        band = shared
+    return band, (straddle | spans) & (point_band >= 0)

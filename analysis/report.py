@@ -24,6 +24,7 @@ from scipy import stats
 
 from analysis.combine import scoped_ranks
 from analysis.config import RATED_DIMENSIONS
+from analysis.detection import round_tests, sentence
 from analysis.peer import (
     SRMResult,
     leniency_outliers,
@@ -71,6 +72,7 @@ class QualityReport:
     with_flagged: pd.DataFrame
     median_duration: dict
     notes: list[str] = field(default_factory=list)
+    detection: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def peer_report(self, dimension: str, group: str = "peer") -> PeerReport | None:
         for report in self.peer:
@@ -100,7 +102,47 @@ def _relabel(prep, frame: pd.DataFrame, columns=(), index=False) -> pd.DataFrame
     return frame
 
 
-def peer_report(prep, fit, config) -> PeerReport:
+def round_results(model, config) -> dict:
+    """Per peer group: the round-wise tests over its dimensions (``analysis.detection``)."""
+    out = {}
+    for g in sorted({g for (g, _), f in model.fits.items() if _is_srm(f)}):
+        fits = [f for (gg, _), f in sorted(model.fits.items()) if gg == g and _is_srm(f)]
+        out[g] = round_tests(
+            [f.model for f in fits], alpha=config.peer.alpha,
+            permutations=config.peer.permutations, seed=config.bootstrap.seed,
+        )  # fmt: skip
+    return out
+
+
+def _is_srm(fit) -> bool:
+    return fit.estimator == "srm" and isinstance(fit.model, SRMResult)
+
+
+def detection_table(prep, model, rounds: dict, config) -> pd.DataFrame:
+    """Every round-wise flag with its p and the plain sentence (METHODS.md §9a)."""
+    pc = config.peer
+    rows = []
+    for g, (pairs, raters) in rounds.items():
+        for _, r in pairs[pairs["flagged"]].iterrows():
+            a, b = _labels(prep, [r["a"], r["b"]])
+            who = f"agencies {a} and {b}"
+            rows.append(("pair", model.groups[g], a, b, r["statistic"], r["p_round"], who))
+        for _, r in raters[raters["flagged"]].iterrows():
+            (a,) = _labels(prep, [r["rater"]])
+            rows.append(("rival", model.groups[g], a, None, r["statistic"], r["p_round"], str(a)))
+    table = pd.DataFrame(rows, columns=["kind", "group", "a", "b", "statistic", "p_round", "who"])
+    table["sentence"] = [
+        sentence(k, ("agency " + w) if k == "rival" else w, p, pc.alpha, pc.permutations)
+        for k, w, p in zip(table["kind"], table["who"], table["p_round"], strict=True)
+    ]
+    return table.drop(columns="who")
+
+
+def peer_report(prep, fit, config, rounds=None, g=None, n_dims: int = 1) -> PeerReport:
+    """One dimension's SRM diagnostics; with the group's round-wise tests (``rounds``) a pair
+    or rater is ``flagged`` only when its round-wise p ≤ ``peer.alpha``, and cliques are kept
+    only when the mutual-high count beats its permutation null at ``alpha`` (Bonferroni over
+    the group's dimensions)."""
     model: SRMResult = fit.model
     pc = config.peer
     pairs = reciprocity_pairs(model, top=pc.top_pairs, threshold=pc.reciprocity_z)
@@ -108,6 +150,20 @@ def peer_report(prep, fit, config) -> PeerReport:
         model, z=pc.clique_z, min_size=pc.clique_min_size, n_permutations=pc.permutations,
         seed=config.bootstrap.seed,
     )  # fmt: skip
+    rivals = rival_raters(model, pc.rival_z)
+    clique_list = cliques.cliques
+    if rounds is not None and g in rounds:
+        round_pairs, round_raters = rounds[g]
+        key = round_pairs.set_index(["a", "b"])["p_round"]
+        lo, hi = np.minimum(pairs["a"], pairs["b"]), np.maximum(pairs["a"], pairs["b"])
+        pairs["p_round"] = key.reindex(list(zip(lo, hi, strict=True))).to_numpy()
+        pairs["flagged"] = pairs["p_round"] <= pc.alpha
+        flagged = round_raters[round_raters["flagged"]].set_index("rater")
+        rivals = model.rater_effects.loc[flagged.index].assign(
+            p_round=flagged["p_round"], reason="round-wise top_gap (both dimensions)"
+        )
+        if not cliques.null_p * n_dims <= pc.alpha:
+            clique_list = []
     return PeerReport(
         group=fit.group,
         dimension=RATED_DIMENSIONS[fit.dimension],
@@ -116,10 +172,10 @@ def peer_report(prep, fit, config) -> PeerReport:
         generalized_reciprocity=model.generalized_reciprocity,
         reliability=model.variance["reliability_target"],
         pairs=_relabel(prep, pairs, ("a", "b")),
-        cliques=[list(_labels(prep, c)) for c in cliques.cliques],
+        cliques=[list(_labels(prep, c)) for c in clique_list],
         mutual_high_dyads=cliques.n_mutual_high_edges,
         mutual_high_null_p=cliques.null_p,
-        rival_raters=_relabel(prep, rival_raters(model, pc.rival_z), index=True),
+        rival_raters=_relabel(prep, rivals, index=True),
         leniency_outliers=_relabel(prep, leniency_outliers(model, pc.leniency_z), index=True),
         n_self_ratings_dropped=model.n_self_ratings_dropped,
         n_imputed=model.n_imputed,
@@ -149,7 +205,7 @@ def _agreement(prep, rows: np.ndarray, d: int) -> tuple[float, float, float, flo
     sums, counts = sums.reshape(shape), counts.reshape(shape)
     table = np.divide(sums, counts, out=np.full(shape, np.nan), where=counts > 0)
     kripp = krippendorff_alpha(table, "interval")
-    gwet = gwet_ac2(table, "quadratic")
+    gwet = gwet_ac2(table, "quadratic", _categories(prep, cols, table))
     # ICC on the agencies × raters table of dimension scores (pair means).
     score = prep.scores[idx, d]
     ok = ~np.isnan(score)
@@ -164,6 +220,17 @@ def _agreement(prep, rows: np.ndarray, d: int) -> tuple[float, float, float, flo
     else:
         icc2 = icc3 = np.nan
     return kripp, gwet, icc2, icc3
+
+
+def _categories(prep, cols, table: np.ndarray):
+    """AC2's categories: every point of the items' scales (not only the answers seen), plus
+    any pair means a repeated rating produced; None (observed values) for continuous scales."""
+    points = [prep.item_scales[c].categories() for c in cols]
+    if any(p is None for p in points):
+        return None
+    cats = np.unique(np.concatenate([np.asarray(p) for p in points]))
+    seen = np.unique(table[~np.isnan(table)])
+    return np.union1d(cats, seen)
 
 
 _STREAM_ALPHA = 20_000  # rows from which Cronbach's α is computed from column sums

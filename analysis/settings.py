@@ -97,19 +97,25 @@ def _set(obj, **values) -> None:
 
 @dataclass(frozen=True)
 class Scale:
-    """Answer → 0–100. ``linear``: ``100·(x−low)/(high−low)``; ``table``: ``points`` lists
-    ``(answer, score)`` pairs (a policy map such as 满意 100 / 基本满意 75 / 不满意 55)."""
+    """Answer → 0–100. ``linear``: ``100·(x−low)/(high−low)`` for the answers ``low``,
+    ``low + step``, …, ``high`` (``step = 0``: any value in the range, a slider); ``table``:
+    ``points`` lists ``(answer, score)`` pairs (a policy map such as 满意 100 / 基本满意 75 /
+    不满意 55)."""
 
     kind: str = "linear"
     low: float = 1.0
     high: float = 5.0
     points: tuple[tuple[float, float], ...] = ()
+    step: float = 1.0
 
     def __post_init__(self):
         _choice(self.kind, "kind", ("linear", "table"))
         low, high = _number(self.low, "low"), _number(self.high, "high")
         if self.kind == "linear" and not high > low:
             raise ConfigError("high", f"must exceed low ({low}), got {high}")
+        step = _number(self.step, "step", 0)
+        if self.kind == "linear" and step > 0 and not _whole((high - low) / step):
+            raise ConfigError("step", f"must divide high − low ({high - low:g}), got {step:g}")
         try:
             pairs = tuple((p[0], p[1]) for p in self.points)
         except (TypeError, IndexError, KeyError) as exc:
@@ -123,7 +129,30 @@ class Scale:
             if len(answers) < 2 or len(set(answers)) != len(answers):
                 raise ConfigError("points", "needs at least two distinct answers")
             pairs = tuple(sorted(pairs))
-        _set(self, low=low, high=high, points=pairs)
+        _set(self, low=low, high=high, points=pairs, step=step)
+
+    def answers(self) -> tuple[float, ...] | None:
+        """Every valid answer, in order; None for a continuous (``step = 0``) linear scale."""
+        if self.kind == "table":
+            return tuple(a for a, _ in self.points)
+        if self.step == 0:
+            return None
+        count = round((self.high - self.low) / self.step)
+        return tuple(self.low + i * self.step for i in range(count + 1))
+
+    def categories(self) -> tuple[float, ...] | None:
+        """The 0–100 points of every valid answer (agreement statistics' categories)."""
+        if self.kind == "table":
+            return tuple(sorted({p for _, p in self.points}))
+        answers = self.answers()
+        if answers is None:
+            return None
+        scale = 100.0 / (self.high - self.low)  # the same arithmetic as scales.to_points
+        return tuple((a - self.low) * scale for a in answers)
+
+
+def _whole(value: float) -> bool:
+    return abs(value - round(value)) <= 1e-9 * max(1.0, abs(value))
 
 
 @dataclass(frozen=True)
@@ -186,6 +215,10 @@ class QualityConfig:
     exclude: tuple[str, ...] = ("*",)
     keep_flag: str = "reviewed"
     min_answered_share: float = 0.5
+    # "refuse": rows equal in every column but response_id are an input error (a response
+    # submitted twice); "allow": the caller guarantees each row is its own response (the web
+    # app's submission keys do), so identical paper questionnaires stay separate responses.
+    duplicates: str = "refuse"
 
     def __post_init__(self):
         if isinstance(self.exclude, str) or not all(isinstance(f, str) for f in self.exclude):
@@ -205,6 +238,7 @@ class QualityConfig:
             exclude=tuple(self.exclude),
             keep_flag=_name(self.keep_flag, "keep_flag"),
             min_answered_share=_number(self.min_answered_share, "min_answered_share", 0, 1),
+            duplicates=_choice(self.duplicates, "duplicates", ("refuse", "allow")),
         )
 
 
@@ -217,9 +251,10 @@ class PeerConfig:
     top_pairs: int = 10
     clique_z: float = 2.0
     clique_min_size: int = 3
-    permutations: int = 99
+    permutations: int = 199
     rival_z: float = -3.0
     leniency_z: float = 3.0
+    alpha: float = 0.05
 
     def __post_init__(self):
         _set(
@@ -232,18 +267,24 @@ class PeerConfig:
             permutations=_integer(self.permutations, "permutations"),
             rival_z=_number(self.rival_z, "rival_z", high=0),
             leniency_z=_number(self.leniency_z, "leniency_z", 0),
+            alpha=_number(self.alpha, "alpha", 0, 1, low_open=True),
         )
 
 
 @dataclass(frozen=True)
 class BootstrapConfig:
-    """Replicates (0 = analytic intervals only), seed and replicates drawn per chunk."""
+    """Replicates (0 = analytic intervals only), seed and replicates drawn per chunk.
+
+    ``method``: ``parametric`` (empirical-Bayes posterior draws, Laird–Louis; the default) or
+    ``resample`` (respondents and raters resampled, the earlier default)."""
 
     replicates: int = 2000
     seed: int = 20210101
     chunk: int = 50
+    method: str = "parametric"
 
     def __post_init__(self):
+        _choice(self.method, "method", ("parametric", "resample"))
         _integer(self.replicates, "replicates")
         _integer(self.seed, "seed")
         _integer(self.chunk, "chunk", 1)

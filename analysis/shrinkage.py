@@ -47,6 +47,16 @@ def reml_tau2(y: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean = yy.sum(axis=-1) / safe
     spread = (np.where(ok, yy - mean[..., None], 0.0) ** 2).sum(axis=-1) / np.maximum(count - 1, 1)
     tau2 = np.maximum(spread - (np.where(ok, pp, 0.0)).sum(axis=-1) / safe, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # rows without data: NaN below
+        tau2 = _fisher_scoring(tau2, ok, yy, pp)
+    w = np.where(ok, 1.0 / (tau2[..., None] + pp), 0.0)
+    mu = (w * yy).sum(axis=-1) / np.where(count > 0, w.sum(axis=-1), 1.0)
+    few = count < MIN_AGENCIES
+    return np.where(few, np.nan, tau2), np.where(count > 0, mu, np.nan)
+
+
+def _fisher_scoring(tau2, ok, yy, pp):
+    empty = ~ok.any(axis=-1)
     for _ in range(_ITERATIONS):
         w = np.where(ok, 1.0 / (tau2[..., None] + pp), 0.0)
         sw = w.sum(axis=-1)
@@ -58,14 +68,11 @@ def reml_tau2(y: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         score = (w**2 * r**2).sum(axis=-1) - trace_p
         step = np.divide(score, trace_p2, out=np.zeros_like(score), where=trace_p2 > 0)
         new = np.maximum(tau2 + step, 0.0)
-        done = np.abs(new - tau2) <= _TOL * (1.0 + tau2)
+        done = (np.abs(new - tau2) <= _TOL * (1.0 + tau2)) | empty
         tau2 = new
         if done.all():
             break
-    w = np.where(ok, 1.0 / (tau2[..., None] + pp), 0.0)
-    mu = (w * yy).sum(axis=-1) / np.where(count > 0, w.sum(axis=-1), 1.0)
-    few = count < MIN_AGENCIES
-    return np.where(few, np.nan, tau2), np.where(count > 0, mu, np.nan)
+    return np.where(np.isnan(tau2), 0.0, tau2)
 
 
 def shrink(y: np.ndarray, psi: np.ndarray) -> Shrunk:
@@ -93,4 +100,25 @@ def shrink(y: np.ndarray, psi: np.ndarray) -> Shrunk:
     out = Shrunk(score, lam, np.sqrt(np.maximum(post_var, 0.0)), tau2, mu)
     if squeeze:
         return Shrunk(out.score[0], out.reliability[0], out.posterior_se[0], tau2[0], mu[0])
+    return out
+
+
+def prasad_rao_se(y: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    """√MSE of the EB estimate (Prasad–Rao, REML form ``g1 + g2 + 2·g3``; Datta–Lahiri 2000):
+    ``g1 = λψ``, ``g2 = (1−λ)²/Σw``, ``g3 = ψ²/(τ²+ψ)³ · 2/Σw²`` with ``w = 1/(τ²+ψ)``.
+    Fewer than 3 agencies: ``√ψ``."""
+    tau2, _ = reml_tau2(y, psi)
+    tau2 = float(tau2[0])
+    ok = ~np.isnan(y) & ~np.isnan(psi)
+    out = np.full(len(y), np.nan)
+    if ok.sum() < MIN_AGENCIES or np.isnan(tau2):
+        out[ok] = np.sqrt(psi[ok])
+        return out
+    p = psi[ok]
+    w = 1.0 / (tau2 + p)
+    lam = tau2 * w
+    g1 = lam * p
+    g2 = (1 - lam) ** 2 / w.sum()
+    g3 = p**2 * w**3 * 2.0 / (w**2).sum()
+    out[ok] = np.sqrt(g1 + g2 + 2 * g3)
     return out

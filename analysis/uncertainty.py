@@ -72,7 +72,7 @@ def column_quantile(draws: np.ndarray, q: float) -> np.ndarray:
     return out.reshape(draws.shape[1:])
 
 
-def _percentiles(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+def percentiles(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     alpha = 1 - confidence
     return column_quantile(draws, alpha / 2), column_quantile(draws, 1 - alpha / 2)
 
@@ -200,10 +200,20 @@ def _chunk(model, inputs, size: int, seed) -> tuple[np.ndarray, ...]:
         pos = np.searchsorted(design["ids"], fit.agencies)
         robust[:, fit.agencies, d, g] = np.clip(scores[:, pos], 0.0, 100.0)
         psi[:, fit.agencies, d, g] = fit.psi
-    return finish(model, robust, psi)
+    return finish(model, robust, psi, rng)
 
 
-def finish(model, robust: np.ndarray, psi: np.ndarray):
+def fixed_draws(model, size: int, rng) -> np.ndarray:
+    """全面度/时效度 ``(B, A, 2)``: their point values plus the stated measurement error
+    (``config.fixed_error``, an SD in points; 0 = taken as exact), clipped to 0–100."""
+    sd = np.array([model.config.fixed_error[d] for d in ("comprehensiveness", "timeliness")])
+    fixed = np.broadcast_to(model.fixed, (size, *model.fixed.shape))
+    if not sd.any():
+        return fixed
+    return np.clip(fixed + rng.standard_normal(fixed.shape) * sd, 0.0, 100.0)
+
+
+def finish(model, robust: np.ndarray, psi: np.ndarray, rng):
     """EB per group × dimension, then dimension scores and composite, for all replicates."""
     cfg = model.config
     cells = robust.copy()
@@ -220,7 +230,8 @@ def finish(model, robust: np.ndarray, psi: np.ndarray):
             total = np.where(have, y, 0.0).sum(axis=1)
             mu[:, d, g] = np.divide(total, count, out=np.full(len(y), np.nan), where=count > 0)
     dims, _ = combine_groups(cells, model.group_weights, mu, cfg.missing_group)
-    comp, _ = composite(all_dimensions(model.fixed, dims), model.dimension_weights)
+    fixed = fixed_draws(model, robust.shape[0], rng)
+    comp, _ = composite(all_dimensions(fixed, dims), model.dimension_weights)
     return cells, dims, comp
 
 
@@ -237,11 +248,12 @@ def bootstrap(model, replicates: int, seed: int, chunk: int, workers: int = 1) -
         parts = [_chunk(model, inputs, *job) for job in jobs]
     cells, dims, comp = (np.concatenate(x) for x in zip(*parts, strict=True))
     level = model.config.confidence
-    return Draws("bootstrap", _percentiles(cells, level), _percentiles(dims, level), comp)
+    return Draws("bootstrap", percentiles(cells, level), percentiles(dims, level), comp)
 
 
 def analytic(model, seed: int) -> Draws:
-    """Normal intervals from the posterior SEs, cells independent (no shared raters).
+    """Normal intervals from the Prasad–Rao √MSE (posterior SE plus the uncertainty of τ²;
+    ``analysis.shrinkage.prasad_rao_se``), cells independent (no shared raters).
 
     Dimension scores and the composite are linear in the cell scores (weights renormalised
     over the cells present; a ``group_mean`` fill has no sampling error), so their variances
@@ -250,7 +262,7 @@ def analytic(model, seed: int) -> Draws:
     """
     cfg = model.config
     z = stats.norm.ppf(0.5 + cfg.confidence / 2)
-    score, se = model.score, np.where(np.isnan(model.posterior_se), 0.0, model.posterior_se)
+    score, se = model.score, np.where(np.isnan(model.mse_se), 0.0, model.mse_se)
     have = ~np.isnan(score)
     w = np.where(have, model.group_weights, 0.0)
     total = w.sum(axis=-1, keepdims=True)
@@ -263,7 +275,10 @@ def analytic(model, seed: int) -> Draws:
     dw = np.where(np.isnan(dims), 0.0, model.dimension_weights)
     share = np.divide(dw, dw.sum(axis=-1, keepdims=True), out=np.zeros_like(dw),
                       where=dw.sum(axis=-1, keepdims=True) > 0)  # fmt: skip
-    comp_var = (share[:, 2:] ** 2 * dim_var).sum(axis=-1)
+    fixed_sd = np.array([cfg.fixed_error[d] for d in ("comprehensiveness", "timeliness")])
+    comp_var = (share[:, 2:] ** 2 * dim_var).sum(axis=-1) + (share[:, :2] ** 2 * fixed_sd**2).sum(
+        axis=-1
+    )
     rng = np.random.default_rng(seed)
     noise = rng.standard_normal((ANALYTIC_DRAWS, len(comp_var))) * np.sqrt(comp_var)
     comp = np.clip(model.composite + noise, 0.0, 100.0)

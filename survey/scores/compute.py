@@ -66,9 +66,16 @@ def engine_config(year_config: dict) -> EvaluationConfig:
     data["scales"] = {
         **data["scales"],
         **{f"points{n}": {"kind": "linear", "low": 1, "high": n} for n in range(2, 12)},
-        "score100": {"kind": "linear", "low": 0, "high": 100},
+        "score100": {"kind": "linear", "low": 0, "high": 100, "step": 0},
     }
-    data["quality"] = {**data["quality"], "exclude": list(EXCLUDING_FLAGS), "keep_flag": REVIEWED}
+    # Each row is a response of its own (a form submitted twice is refused by its submission
+    # key), so identical answers — two paper questionnaires ticked alike — are two responses.
+    data["quality"] = {
+        **data["quality"],
+        "exclude": list(EXCLUDING_FLAGS),
+        "keep_flag": REVIEWED,
+        "duplicates": "allow",
+    }
     return EvaluationConfig.from_dict(data)
 
 
@@ -318,6 +325,8 @@ def _document(inputs, evaluation, details, not_rated, counts) -> dict:
                 "tie_group": _int(row["tie_group"]) if ranked else None,
                 "band": row["band"] if ranked and isinstance(row["band"], str) else None,
                 "borderline": bool(row["borderline"]) if ranked else False,
+                # 临界: no band reaches the year's probability; the two it lies between.
+                "between": _between(row) if ranked else None,
                 "not_rated": not_rated[agency.id],
                 "engine": evaluation.explain(agency.id),
                 "sources": details[agency.id],
@@ -346,6 +355,11 @@ def item_texts(items) -> dict[str, dict[str, str]]:
         for group in item.groups:
             texts.setdefault(group, {})[item.key] = item.text
     return texts
+
+
+def _between(row) -> list[str] | None:
+    value = row.get("borderline_between")
+    return value.split("/") if isinstance(value, str) and value else None
 
 
 def _int(value) -> int | None:

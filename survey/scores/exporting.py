@@ -27,8 +27,17 @@ def kind_label(value: str) -> str:
 
 
 def band_label(agency: dict) -> str:
+    """优秀 …; 临界（优秀/良好） when no band is likely enough (the two it lies between);
+    a band with its 临界 mark when the interval straddles a threshold."""
     if not agency["ranked"]:
         return _("Not ranked")
+    between = agency.get("between")
+    if agency["band"] is None and between:
+        return _(
+            "Borderline (%(upper)s/%(lower)s)",
+            upper=BAND_NAMES.get(between[0], between[0]),
+            lower=BAND_NAMES.get(between[-1], between[-1]),
+        )
     text = BAND_NAMES.get(agency["band"], "")
     return _("%(band)s (borderline)", band=text) if agency["borderline"] and text else text
 

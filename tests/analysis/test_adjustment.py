@@ -1,6 +1,7 @@
 """加减分 (``agencies['adjustment']``) and agencies left out of the ranking (``ranked``)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import evaluate
@@ -59,3 +60,20 @@ def test_bad_adjustment_and_ranked_values_are_refused(base):
         evaluate(responses, items, quick_config(), agencies=agencies.assign(adjustment=150.0))
     with pytest.raises(ValueError, match="ranked"):
         evaluate(responses, items, quick_config(), agencies=agencies.assign(ranked="yes"))
+
+
+def test_identical_rows_refused_unless_the_caller_vouches_for_them(base):
+    responses, items, agencies = base
+    twice = responses.iloc[[0, 0]].copy()
+    twice["response_id"] = [10**9, 10**9 + 1]
+    doubled = pd.concat([responses, twice], ignore_index=True)
+    with pytest.raises(ValueError, match="more than once"):
+        evaluate(doubled, items, quick_config(), agencies=agencies, workers=1)
+    allowed = quick_config(quality={"duplicates": "allow"})
+    before = evaluate(responses, items, allowed, agencies=agencies, workers=1).cells
+    after = evaluate(doubled, items, allowed, agencies=agencies, workers=1).cells
+    row = responses.iloc[0]
+    key = (after["agency_id"] == row["agency_id"]) & (after["group"] == row["group"])
+    old = (before["agency_id"] == row["agency_id"]) & (before["group"] == row["group"])
+    # Both copies count as responses of their own (each dimension the row answered).
+    assert after.loc[key, "n_with_flagged"].max() == before.loc[old, "n_with_flagged"].max() + 2

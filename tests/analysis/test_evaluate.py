@@ -151,6 +151,7 @@ def test_self_ratings_are_dropped():
     responses, items, agencies, _ = small_year(8, 800, seed=8)
     peer = responses[responses["group"] == "peer"].head(8).copy()
     peer["rater_id"] = peer["agency_id"]
+    peer["response_id"] += len(responses)
     peer[[f"e{i}" for i in range(1, 6)]] = 5.0
     ev = evaluate(
         pd.concat([responses, peer], ignore_index=True), items, quick_config(), agencies=agencies,

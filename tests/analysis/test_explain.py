@@ -58,4 +58,4 @@ def test_the_whole_result_serialises(evaluation):
     assert len(again["tables"]["ranking"]) == len(evaluation.ranking)
     assert again["tables"]["ranking"][0]["agency_id"] == evaluation.ranking.index[0]
     assert {p["dimension"] for p in again["peer"]} == {"effectiveness", "cooperation"}
-    assert again["uncertainty"] == {"method": "bootstrap", "replicates": 200}
+    assert again["uncertainty"] == {"method": "parametric", "replicates": 200}

@@ -171,6 +171,28 @@ def test_variance_components_are_unbiased_in_simulation():
     assert mean["actor_partner_covariance"] == pytest.approx(0.5 * 3 * 4, abs=1.2)
 
 
+def test_missing_cells_keep_components_and_standard_errors_unbiased():
+    """10 % of the cells missing at random (imputed, g = 0): without the rescaling the
+    relationship variance came out ~10 % low, the dyadic covariance ~18 % low and the se of
+    b ~9 % small (bench/calibration.py)."""
+    rng = np.random.default_rng(11)
+    n, est, se2, err2 = 30, [], [], []
+    for seed in range(120):
+        x, b = round_robin(n=n, seed=seed, sd_a=3, sd_b=4, sd_g=3, r_ab=0.0, r_gg=0.3)
+        frame = long_form(x)
+        frame = frame[rng.random(len(frame)) >= 0.1]
+        fit = srm(frame)
+        est.append(fit.variance)
+        b = b - b.mean()
+        b_hat = fit.target_effects["effect"].reindex(range(n)).to_numpy()
+        err2.append(np.mean((b_hat - b) ** 2))
+        se2.append(np.mean(fit.target_effects["se"].to_numpy() ** 2))
+    mean = pd.DataFrame(est).mean()
+    assert mean["relationship"] == pytest.approx(9.0, rel=0.05)
+    assert mean["dyadic_covariance"] == pytest.approx(0.3 * 9, rel=0.15)
+    assert np.sqrt(np.mean(se2) / np.mean(err2)) == pytest.approx(1.0, abs=0.06)
+
+
 # --- input handling ----------------------------------------------------------------------
 
 

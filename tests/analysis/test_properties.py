@@ -133,9 +133,12 @@ def test_a_planted_colluding_pair_raises_its_reciprocity_flag(seed, n):
 
 
 @FAST
-@given(seed=st.integers(0, 10_000), n=st.integers(26, 34), strength=st.floats(1.0, 2.0))
+@given(seed=st.integers(0, 10_000), n=st.integers(26, 34), strength=st.floats(2.5, 3.0))
 def test_a_planted_rival_down_rater_is_caught(seed, n, strength):
-    """One agency marks its five strongest rivals down by ``strength`` answer points."""
+    """One agency marks its five strongest rivals down by ``strength`` answer points. The
+    flag is calibrated for the whole round (at most 5 % of honest rounds raise any rival
+    flag), which needs a clear effect: at 1 answer point (25 of 100) it is caught in about
+    3 of 8 such rounds, at 2 points in 7 of 8 (METHODS.md §9a)."""
     responses, items, agencies, truth = small_year(n, 400, seed=seed, rival=strength)
     ev = evaluate(responses, items, quick_config(), agencies=agencies, workers=1)
     rivals = ev.quality.peer_report("effectiveness").rival_raters

@@ -4,8 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.config import EvaluationConfig
-from analysis.ranking import band_of, rank_and_band, rank_intervals, tie_groups
+from analysis.config import ConfigError, EvaluationConfig
+from analysis.ranking import (
+    band_of,
+    probability_bands,
+    rank_and_band,
+    rank_intervals,
+    tie_groups,
+)
 
 
 def draws_for(point, sd, b=400, seed=0):
@@ -85,8 +91,11 @@ def rank_table(point, sd, config=None, scope=None, seed=0):
     return rank_and_band(point, draws_for(point, sd, seed=seed), scope, config)
 
 
+INTERVAL = EvaluationConfig().replace(band_rule="interval")
+
+
 def test_interval_straddling_a_boundary_is_borderline():
-    table = rank_table([95, 90.5, 84, 60], [0.3, 1.5, 0.3, 0.3])
+    table = rank_table([95, 90.5, 84, 60], [0.3, 1.5, 0.3, 0.3], INTERVAL)
     assert table["band"].tolist() == ["excellent", "excellent", "good", "poor"]
     assert table["borderline"].tolist() == [False, True, False, False]
     assert table["band_label"].tolist() == ["优秀", "优秀", "良好", "较差"]
@@ -102,8 +111,8 @@ def test_probability_rule_marks_uncertain_bands():
 
 def test_tied_agencies_share_the_upper_band_by_rule():
     point = [90.4, 89.6, 60]
-    upper = rank_table(point, [1.0, 1.0, 0.3], EvaluationConfig().replace(tie_rule="upper"))
-    own = rank_table(point, [1.0, 1.0, 0.3], EvaluationConfig().replace(tie_rule="point"))
+    upper = rank_table(point, [1.0, 1.0, 0.3], INTERVAL.replace(tie_rule="upper"))
+    own = rank_table(point, [1.0, 1.0, 0.3], INTERVAL.replace(tie_rule="point"))
     assert upper["tie_group"].tolist()[:2] == [1, 1]
     assert upper["band"].tolist() == ["excellent", "excellent", "poor"]
     assert own["band"].tolist() == ["excellent", "good", "poor"]
@@ -135,3 +144,57 @@ def test_rank_interval_contains_the_rank(simultaneous):
     point = np.array([80.0, 79, 77, 70, 69, 60])
     rank, low, high, _ = rank_intervals(point, draws_for(point, 1.0), 0.95, simultaneous)
     assert ((low <= rank) & (rank <= high)).all()
+
+
+@pytest.mark.parametrize(
+    ("prob", "band", "upper", "lower", "mass"),
+    [
+        ([0.9, 0.1, 0.0, 0.0], 0, 0, 0, 0.9),  # one band holds ≥ 0.8
+        ([0.0, 0.8, 0.2, 0.0], 1, 1, 1, 0.8),  # exactly the threshold counts
+        ([0.5, 0.4, 0.1, 0.0], -1, 0, 1, 0.9),  # 临界 优秀/良好
+        ([0.0, 0.45, 0.45, 0.1], -1, 1, 2, 0.9),  # the likelier adjacent pair
+        ([0.3, 0.3, 0.3, 0.1], -1, 0, 2, 0.9),  # no pair reaches 0.8: three bands
+        ([0.4, 0.0, 0.0, 0.6], -1, 0, 3, 1.0),  # bimodal: the whole range
+    ],
+)
+def test_probability_bands_hand_checked(prob, band, upper, lower, mass):
+    b, u, lo, p = probability_bands(np.array([prob]), 0.8)
+    assert (b[0], u[0], lo[0]) == (band, upper, lower)
+    assert p[0] == pytest.approx(mass)
+
+
+def test_default_bands_need_their_probability():
+    # 90.5 ± 1.5: P(优秀) = P(z ≥ −1/3) ≈ 0.63 < 0.8 → no band, 临界 优秀/良好.
+    table = rank_table([95, 90.5, 84, 60], [0.3, 1.5, 0.3, 0.3])
+    assert table["band"].tolist()[::2] == ["excellent", "good"]
+    assert pd.isna(table.loc[1, "band"]) and table.loc[3, "band"] == "poor"
+    assert table["borderline"].tolist() == [False, True, False, False]
+    assert table.loc[1, "borderline_between"] == "excellent/good"
+    assert table.loc[1, "point_band"] == "excellent"
+    assert 0.55 < table.loc[1, "p_excellent"] < 0.72
+    assert table.loc[1, "band_probability"] == pytest.approx(1.0)
+    assert table.loc[0, "band_probability"] == pytest.approx(table.loc[0, "p_excellent"])
+    assert table["borderline_between"].isna().tolist() == [True, False, True, True]
+
+
+def test_no_band_is_given_below_its_probability():
+    point = np.linspace(60, 99, 40)
+    table = rank_table(point, np.full(40, 2.0), seed=3)
+    banded = table["band"].notna()
+    p = table[[f"p_{b}" for b in ("excellent", "good", "fair", "poor")]].to_numpy()
+    names = np.array(["excellent", "good", "fair", "poor"])
+    assigned = table.loc[banded, "band"].map({n: i for i, n in enumerate(names)}).to_numpy()
+    assert (p[banded.to_numpy(), assigned] >= 0.8).all()
+    assert (p[~banded.to_numpy()].max(axis=1) < 0.8).all()
+
+
+def test_tied_agencies_keep_their_own_bands_by_default():
+    # Tied across 90 with a 0.8 chance each of their own side: no lift of the lower one.
+    table = rank_table([91.0, 89.0, 60], [1.0, 1.0, 0.3])
+    assert table["tie_group"].tolist()[:2] == [1, 1]
+    assert table["band"].tolist() == ["excellent", "good", "poor"]
+
+
+def test_the_upward_tie_rule_needs_the_interval_rule():
+    with pytest.raises(ConfigError, match="tie_rule"):
+        EvaluationConfig().replace(tie_rule="upper")

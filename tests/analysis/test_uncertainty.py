@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis import evaluate
 from analysis.peer import srm
@@ -98,14 +99,15 @@ def test_weighted_twoway_equals_refitting_on_resampled_raters():
         np.testing.assert_allclose(got[row][ok], ref[ok], rtol=1e-9)
 
 
-def test_bootstrap_is_reproducible_and_independent_of_threads():
+@pytest.mark.parametrize("method", ["resample", "parametric"])
+def test_draws_are_reproducible_and_independent_of_threads(method):
     responses, items, agencies, _ = small_year(8, 800, seed=2)
-    config = quick_config(60)
+    config = quick_config(60).replace(bootstrap={"method": method})
     one = evaluate(responses, items, config, agencies=agencies, workers=1)
     two = evaluate(responses, items, config, agencies=agencies, workers=2)
     pd.testing.assert_frame_equal(one.ranking, two.ranking)
     pd.testing.assert_frame_equal(one.cells, two.cells)
-    assert one.uncertainty_method == "bootstrap"
+    assert one.uncertainty_method == {"resample": "bootstrap", "parametric": "parametric"}[method]
     assert one.replicates == 60
 
 
