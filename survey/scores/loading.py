@@ -77,6 +77,7 @@ def rating_items(session: Session, year_id: int) -> list[RatingItem]:
 
 
 STATES_SQL = ", ".join(f"'{state}'" for state in SCORED_STATES)  # enum values, no input
+CHUNK = 200_000  # SQLite rows per fetch: bounds the Python tuples alive at once
 RESPONSE_COLUMNS = ("id", "group", "agency_id", "rater_id", "duration", "submitted_at")
 ANSWER_COLUMNS = ("id", "column", "value")
 
@@ -132,10 +133,11 @@ def _quote(text: str) -> str:
     return f"'{text}'"
 
 
-def read_rows(session: Session, sql: str, columns: tuple[str, ...], dtypes: dict) -> pd.DataFrame:
-    """The rows of ``sql`` as a DataFrame: PostgreSQL COPY … TO STDOUT (CSV) into
-    ``pandas.read_csv``; SQLite the driver's own cursor on the session's connection (same
-    transaction; plain tuples, no Row objects), a million rows at a time."""
+def iter_rows(session: Session, sql: str, columns: tuple[str, ...], dtypes: dict):
+    """The rows of ``sql`` as DataFrames of ``CHUNK`` rows: PostgreSQL COPY … TO STDOUT (CSV)
+    read by ``pandas.read_csv``; SQLite the driver's own cursor on the session's connection
+    (same transaction; plain tuples, no Row objects). A caller that folds each chunk in never
+    holds the whole table."""
     connection = session.connection()
     raw = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
@@ -144,22 +146,34 @@ def read_rows(session: Session, sql: str, columns: tuple[str, ...], dtypes: dict
             for block in copy:
                 buffer.write(block)
         buffer.seek(0)
-        return pd.read_csv(
+        if not buffer.getbuffer().nbytes:
+            return
+        yield from pd.read_csv(
             buffer,
             names=list(columns),
             header=None,
             dtype=dtypes,
             keep_default_na=False,
             na_values=[""],
+            chunksize=CHUNK,
         )
+        return
     cursor = raw.execute(sql)
-    parts = []
-    while chunk := cursor.fetchmany(1_000_000):
-        parts.append(pd.DataFrame.from_records(chunk, columns=list(columns)))
+    numeric = all(kind is not str for kind in dtypes.values())
+    while chunk := cursor.fetchmany(CHUNK):
+        if numeric:  # straight into one float array (None → NaN): no object columns
+            frame = pd.DataFrame(np.array(chunk, dtype=float), columns=list(columns))
+        else:
+            frame = pd.DataFrame.from_records(chunk, columns=list(columns))
+        yield frame.astype({k: v for k, v in dtypes.items() if v is not str})
+
+
+def read_rows(session: Session, sql: str, columns: tuple[str, ...], dtypes: dict) -> pd.DataFrame:
+    """All rows of ``sql`` in one DataFrame (see ``iter_rows``)."""
+    parts = list(iter_rows(session, sql, columns, dtypes))
     if not parts:
         return pd.DataFrame({name: pd.Series(dtype=dtypes.get(name, float)) for name in columns})
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return frame.astype({k: v for k, v in dtypes.items() if v is not str})
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def _flags(session: Session, year_id: int) -> dict[int, str]:
@@ -217,12 +231,10 @@ def load_responses(session: Session, year_id: int, items: list[RatingItem]) -> p
     values = np.full((len(ids), len(keys)), np.nan)
     sql = answer_query(year_id, items, dialect)
     if sql is not None and len(ids):
-        answers = read_rows(
-            session, sql, ANSWER_COLUMNS, {"id": "int64", "column": "int64", "value": "float64"}
-        )
-        row = np.searchsorted(ids, answers["id"].to_numpy(dtype=np.int64))
-        values[row, answers["column"].to_numpy(dtype=np.int64)] = answers["value"].to_numpy()
-        del answers
+        types = {"id": "int64", "column": "int64", "value": "float64"}
+        for answers in iter_rows(session, sql, ANSWER_COLUMNS, types):  # folded in chunk by chunk
+            row = np.searchsorted(ids, answers["id"].to_numpy(dtype=np.int64))
+            values[row, answers["column"].to_numpy(dtype=np.int64)] = answers["value"].to_numpy()
     for n, key in enumerate(keys):
         frame[key] = values[:, n]
     return frame
