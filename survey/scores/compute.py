@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import ConfigError, EvaluationConfig, evaluate
-from survey.scores import rules
+from survey.scores import loading, rules
 from survey.scores.inputs import Inputs
 from survey.scores.loading import EXCLUDING_FLAGS, REVIEWED, items_table
 from survey.scores.words import missing_input
@@ -101,19 +101,7 @@ def survey_counts(frame: pd.DataFrame, items: pd.DataFrame, share: float) -> pd.
     questionnaire asks, and at least one; flagged responses count only when reviewed in)."""
     if not len(frame):
         return pd.DataFrame(columns=["agency_id", "group", "dimension", "n"])
-    flag_codes, flag_values = pd.factorize(frame["flags"].fillna("").to_numpy(dtype=object))
-    excluding = set(EXCLUDING_FLAGS)
-    excluded = (
-        np.array(
-            [
-                bool(set(v.split(";")) & excluding) and REVIEWED not in v.split(";")
-                for v in flag_values
-            ],
-            dtype=bool,
-        )[flag_codes]
-        if len(flag_values)
-        else np.zeros(len(frame), dtype=bool)
-    )
+    excluded = loading.excluded(frame["flags"])
     group_codes, group_names = pd.factorize(frame["group"].to_numpy(dtype=object))
     parts = []
     for dimension in RATED_DIMENSIONS:

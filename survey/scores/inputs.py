@@ -60,7 +60,7 @@ class Inputs:
 
     def counts(self) -> dict:
         frame = self.responses
-        excluded = frame["flags"].map(_excluded) if len(frame) else pd.Series([], dtype=bool)
+        excluded = loading.excluded(frame["flags"])
         by_group = frame.groupby("group").size().to_dict() if len(frame) else {}
         return {
             "agencies": len(self.agencies),
@@ -93,11 +93,6 @@ class Inputs:
             "indicators": _digest(self.indicators),
             "score_items": _digest(self.score_items),
         }
-
-
-def _excluded(flags: str) -> bool:
-    names = set(flags.split(";")) if flags else set()
-    return bool(names & set(loading.EXCLUDING_FLAGS)) and loading.REVIEWED not in names
 
 
 def canonical(value) -> str:

@@ -176,22 +176,38 @@ def read_rows(session: Session, sql: str, columns: tuple[str, ...], dtypes: dict
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
+def excluded(flags: pd.Series) -> np.ndarray:
+    """Which responses the scores leave out: a collection flag, and no supervisor's review
+    including it. Decided once per distinct flags value, not per response."""
+    codes, values = pd.factorize(flags.fillna("").to_numpy(dtype=object))
+    if not len(values):
+        return np.zeros(len(flags), dtype=bool)
+    rule = set(EXCLUDING_FLAGS)
+    decided = np.array(
+        [bool(set(v.split(";")) & rule) and REVIEWED not in v.split(";") for v in values],
+        dtype=bool,
+    )
+    return decided[codes]
+
+
 def _flags(session: Session, year_id: int) -> dict[int, str]:
     """Each flagged response's flag names; ``reviewed`` added when a supervisor's latest
     review includes it (an excluding review leaves the flags to exclude it)."""
-    in_year = select(Response.id).join(Campaign, Campaign.id == Response.campaign_id)
-    in_year = in_year.where(Campaign.year_id == year_id)
     flags: dict[int, list[str]] = {}
     for response_id, reason in session.execute(
         select(ResponseFlag.response_id, ResponseFlag.reason)
-        .where(ResponseFlag.response_id.in_(in_year))
+        .join(Response, Response.id == ResponseFlag.response_id)
+        .join(Campaign, Campaign.id == Response.campaign_id)
+        .where(Campaign.year_id == year_id)
         .order_by(ResponseFlag.response_id, ResponseFlag.reason)
     ):
         flags.setdefault(response_id, []).append(reason.value)
     latest: dict[int, bool] = {}
     for response_id, include in session.execute(
         select(FlagReview.response_id, FlagReview.include)
-        .where(FlagReview.response_id.in_(in_year))
+        .join(Response, Response.id == FlagReview.response_id)
+        .join(Campaign, Campaign.id == Response.campaign_id)
+        .where(Campaign.year_id == year_id)
         .order_by(FlagReview.response_id, FlagReview.id)
     ):
         latest[response_id] = bool(include)
