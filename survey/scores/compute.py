@@ -144,13 +144,20 @@ def _rated_surveys(counts, agencies, year_config) -> dict[tuple[int, str], dict]
     return out
 
 
-def compute(inputs: Inputs, year_config: dict, *, workers: int | None = None) -> dict:
-    """The whole result of a run as JSON-ready data (see ``survey.scores.services``)."""
-    standards = standards_of(year_config)
+def checked_engine_config(year_config: dict) -> EvaluationConfig:
+    """``engine_config``, or NothingToScore naming the setting the engine refuses."""
     try:
-        config = engine_config(year_config)
+        return engine_config(year_config)
     except ConfigError as error:
         raise NothingToScore([missing_input("configuration", str(error))]) from None
+
+
+def compute(
+    inputs: Inputs, year_config: dict, config: EvaluationConfig, *, workers: int | None = None
+) -> dict:
+    """The whole result of a run as JSON-ready data (see ``survey.scores.services``);
+    ``config`` is ``checked_engine_config(year_config)``."""
+    standards = standards_of(year_config)
     problems = _problems(inputs)
     if problems:
         raise NothingToScore(problems)

@@ -65,7 +65,7 @@ def header() -> list[str]:
 def rows(run: ScoringRun, document: dict) -> list[list]:
     jurisdiction = run.year.jurisdiction.name
     out = []
-    for agency in sorted(document["agencies"], key=_order):
+    for agency in ordered(document["agencies"]):
         dims = agency["dimensions"]
         interval = (
             f"{agency['composite_low']:.1f}–{agency['composite_high']:.1f}"
@@ -93,8 +93,9 @@ def rows(run: ScoringRun, document: dict) -> list[list]:
     return out
 
 
-def _order(agency: dict):
-    return (agency["kind"], agency["rank"] is None, agency["rank"] or 0, agency["name"])
+def ordered(agencies: list[dict]) -> list[dict]:
+    """By kind, then rank within it; agencies not ranked last, by name."""
+    return sorted(agencies, key=lambda a: (a["kind"], a["rank"] is None, a["rank"] or 0, a["name"]))
 
 
 def score_csv(run: ScoringRun, document: dict) -> bytes:

@@ -14,9 +14,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
-from survey.agencies.models import Agency
 from survey.assessment.inputs import comprehensiveness_rows, timeliness_rows
-from survey.indicators.queries import current_scores
+from survey.indicators.queries import current_scores, live_agencies
 from survey.scores import loading
 from survey.scores.models import ScoreItem
 from survey.scores.rules import ItemRow, SelfRow
@@ -85,7 +84,7 @@ class Inputs:
         return {
             "agencies": _digest(self.agencies),
             "responses": responses,
-            "targets": _digest({k: v for k, v in self.timeliness.items()}, self.deadline_changes),
+            "targets": _digest(self.timeliness, self.deadline_changes),
             "coverage": _digest(self.coverage),
             "self_assessment": _digest(
                 {k: [vars(r) for r in v] for k, v in self.self_rows.items()}
@@ -136,11 +135,7 @@ def gather(session: Session, year: AssessmentYear, as_of: dt.date) -> Inputs:
     """Read the year's inputs; the caller opened the read-only transaction."""
     agencies = [
         AgencyRow(agency.id, agency.name, agency.kind.value)
-        for agency in session.scalars(
-            select(Agency)
-            .where(Agency.jurisdiction_id == year.jurisdiction_id, Agency.deleted_at.is_(None))
-            .order_by(Agency.id)
-        )
+        for agency in live_agencies(session, year)
     ]
     known = {agency.id for agency in agencies}
     items = loading.rating_items(session, year.id)

@@ -72,10 +72,10 @@ def compute_run(
         session.rollback()  # the read-only snapshot ends here
     checksums, counts = gathered.checksums(), gathered.counts()
     try:
-        document = compute.compute(gathered, config, workers=workers)
+        engine = compute.checked_engine_config(config)
+        document = compute.compute(gathered, config, engine, workers=workers)
     except compute.NothingToScore as refused:
         raise RunRefused(refused.problems) from None
-    engine = compute.engine_config(config)
     standards = standards_of(config)
     checksums["settings"] = hashlib.sha256(
         canonical_json({"engine": engine.to_dict(), "standards": standards}).encode()

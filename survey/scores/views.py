@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from survey.accounts.forms import ConfirmForm
 from survey.actions import commit_or_report, flash_error
@@ -15,6 +14,7 @@ from survey.clock import beijing_today
 from survey.db import db
 from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import files_of, uploads
+from survey.indicators.queries import live_agencies
 from survey.portals import viewer_may_read
 from survey.scores import exporting, queries, services
 from survey.scores.diff import compare
@@ -95,7 +95,7 @@ def run(run_id: int):
         **_context(
             run=run,
             year=run.year,
-            rows=sorted(document["agencies"], key=exporting._order),
+            rows=exporting.ordered(document["agencies"]),
             quality=document["engine"]["tables"]["reliability"],
             diff=compare(previous, run) if previous is not None else None,
             is_final=final is not None and final.id == run.id,
@@ -151,7 +151,7 @@ def finalise(run_id: int):
 @viewer_may_read
 def items(year_id: int):
     year = year_or_404(db.session, current_user, year_id)
-    agencies = db.session.scalars(_live(year)).all()
+    agencies = live_agencies(db.session, year)
     form = ScoreItemForm()
     form.agency_id.choices = [(a.id, a.name) for a in agencies]
     if form.validate_on_submit():
@@ -184,14 +184,6 @@ def items(year_id: int):
             reversed_ids=reversed_ids,
             reverse_form=ReverseItemForm(),
         ),
-    )
-
-
-def _live(year):
-    return (
-        select(Agency)
-        .where(Agency.jurisdiction_id == year.jurisdiction_id, Agency.deleted_at.is_(None))
-        .order_by(Agency.id)
     )
 
 
