@@ -37,20 +37,21 @@ class RunDiff:
 
 
 def compare(earlier: ScoringRun, later: ScoringRun) -> RunDiff:
-    old = {a["agency_id"]: a for a in earlier.result_data()["agencies"]}
-    new = {a["agency_id"]: a for a in later.result_data()["agencies"]}
+    """From the runs' per-agency rows (their JSON documents are not parsed)."""
+    old = {r.agency_id: r for r in earlier.agency_results}
+    new = {r.agency_id: r for r in later.agency_results}
     changes = []
     for agency_id in sorted(set(old) | set(new)):
-        a, b = old.get(agency_id, {}), new.get(agency_id, {})
+        a, b = old.get(agency_id), new.get(agency_id)
         change = Change(
             agency_id,
-            (b or a)["name"],
-            a.get("composite"),
-            b.get("composite"),
-            a.get("rank"),
-            b.get("rank"),
-            a.get("band"),
-            b.get("band"),
+            (b or a).agency.name,
+            a.composite if a else None,
+            b.composite if b else None,
+            a.rank if a else None,
+            b.rank if b else None,
+            a.band if a else None,
+            b.band if b else None,
         )
         moved = change.delta is None and change.before != change.after
         moved = moved or (change.delta is not None and abs(change.delta) >= MOVE)
