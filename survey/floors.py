@@ -10,6 +10,8 @@ Why this order:
 
 - The core is what every feature uses and that knows no feature: the database base and types,
   errors, the clock, form helpers, the portals' guards, the audit log's writer.
+- ``charts`` draws charts from plain numbers and labels (no database), so that the scores'
+  pages, the reports and anything else can use one renderer.
 - ``agencies`` (jurisdictions, agencies, sections) is the tree everything hangs on, and is
   below ``accounts``: a user is placed in that tree (``users.agency_id``, ``jurisdiction_id``),
   while the tree knows nothing of users. The agencies' scoping helpers read only the user's
@@ -54,6 +56,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "types",
         ),
     ),
+    ("charts", ("charts",)),
     ("agencies", ("agencies",)),
     ("accounts", ("accounts",)),
     ("audit", ("audit",)),
