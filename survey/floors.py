@@ -34,6 +34,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "core",
         (
+            "accesslog",
             "actions",
             "auditing",
             "clock",
@@ -45,6 +46,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "forms",
             "headers",
             "i18n",
+            "inputs",
             "logs",
             "numbers",
             "portals",
