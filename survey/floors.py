@@ -36,6 +36,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "core",
         (
+            "accesslog",
             "actions",
             "auditing",
             "clock",
@@ -47,6 +48,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "forms",
             "headers",
             "i18n",
+            "inputs",
             "logs",
             "numbers",
             "portals",

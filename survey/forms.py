@@ -10,11 +10,23 @@ from wtforms import HiddenField
 
 from survey.numbers import plain_int
 
+#: Control characters a text keeps: tab and line breaks (a textarea's paragraphs).
+KEPT_CONTROLS = frozenset("\t\n\r")
+
+
+def clean_text(value):
+    """Text as it may be stored: every control character except tab and line breaks dropped.
+    PostgreSQL refuses NUL in text (a 500 that loses what was typed) and SQLite would keep it
+    in append-only records; the app's request class runs every submitted field and query
+    parameter through this, so no form or view has to remember it."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if ch in KEPT_CONTROLS or unicodedata.category(ch) != "Cc")
+
 
 def one_line(value):
     """Filter for one-line text: surrounding white space stripped and control characters
-    dropped. PostgreSQL refuses NUL in text (a 500 instead of a message); tabs and line
-    breaks in a name are paste noise."""
+    dropped (tabs and line breaks in a name are paste noise)."""
     if not isinstance(value, str):
         return value
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cc").strip()

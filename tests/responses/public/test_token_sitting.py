@@ -22,7 +22,10 @@ def sitting_url(campaign, agency=None) -> str:
 
 
 def enter(client, token: str):
-    return client.get(f"/T/{token}")
+    """Scan the code: /T/<token> always redirects to /T first, which answers."""
+    scanned = client.get(f"/T/{token}")
+    assert scanned.status_code == 303 and scanned.headers["Location"].endswith("/T")
+    return client.get("/T")
 
 
 def session_values(client) -> str:
@@ -33,7 +36,9 @@ def session_values(client) -> str:
 def test_a_token_link_redirects_to_a_clean_address(client, db_session, world):
     campaign = make_campaign(db_session, world, group="deputy", tokens=True)
     (token,) = issue_tokens(db_session, campaign)
-    entered = enter(client, token)
+    scanned = client.get(f"/T/{token}")
+    assert scanned.status_code == 303 and scanned.headers["Location"].endswith("/T")
+    entered = client.get("/T")
     assert entered.status_code == 303
     assert entered.headers["Location"].endswith(sitting_url(campaign))
     assert token not in entered.headers["Location"]
