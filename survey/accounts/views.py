@@ -35,6 +35,7 @@ from survey.actions import commit_or_report, flash_error
 from survey.agencies.queries import scope_ids, visible_agencies, visible_jurisdictions
 from survey.db import db
 from survey.extensions import limiter
+from survey.forms import ask_first
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +227,18 @@ def edit(user_id: int):
 @admin_users.route("/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int):
     user = _user_or_404(user_id)
+    if request.form.get("active") != "1" and user.id != current_user.id:  # else refused below
+        asked = ask_first(
+            title=_("Deactivate the account %(name)s?", name=user.username),
+            what_happens=[
+                _("The user is logged out everywhere at once and can no longer log in."),
+                _("What the user recorded is kept; the account can be reactivated later."),
+            ],
+            button=_("Deactivate the account"),
+            cancel_url=url_for(".index"),
+        )
+        if asked:
+            return asked
     form = ConfirmForm()
     if form.validate_on_submit():
         active = request.form.get("active") == "1"
