@@ -176,7 +176,8 @@ def close(campaign_id: int):
         title=_("Close the survey %(title)s?", title=campaign.title),
         what_happens=[
             _(
-                "Its links and QR codes stop accepting answers at once; unused codes become useless."
+                "Its links and QR codes stop accepting answers at once; "
+                "unused codes become useless."
             ),
             _("The answers received so far are kept and the results can be read."),
             _("A closed survey cannot be opened again."),
@@ -281,7 +282,8 @@ def revoke(campaign_id: int):
         title=_("Revoke the unused codes of batch %(batch)d?", batch=batch),
         what_happens=[
             _(
-                "Every code of this batch not used yet stops working; a respondent who scans one is told it is not valid."
+                "Every code of this batch not used yet stops working; "
+                "a respondent who scans one is told it is not valid."
             ),
             _("Codes already used and their answers are kept."),
             _("Revoked codes cannot be restored: issue a new batch instead."),

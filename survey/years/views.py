@@ -113,7 +113,8 @@ def close_year(year_id: int):
         title=_("Close year %(year)d?", year=year.year),
         what_happens=[
             _(
-                "The year's targets, ledgers, filings, self-assessments and scores can no longer change."
+                "The year's targets, ledgers, filings, self-assessments and scores "
+                "can no longer change."
             ),
             _("Agencies can still read their records; nobody can add to them."),
             _("A closed year is never opened again."),
