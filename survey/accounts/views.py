@@ -33,6 +33,7 @@ from survey.accounts.models import Role, User
 from survey.actions import commit_or_report, flash_error
 from survey.agencies.queries import scope_ids, visible_agencies, visible_jurisdictions
 from survey.db import db
+from survey.forms import ask_first
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +240,18 @@ def edit(user_id: int):
 @admin_users.route("/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int):
     user = _user_or_404(user_id)
+    if request.form.get("active") != "1" and user.id != current_user.id:  # else refused below
+        asked = ask_first(
+            title=_("Deactivate the account %(name)s?", name=user.username),
+            what_happens=[
+                _("The user is logged out everywhere at once and can no longer log in."),
+                _("What the user recorded is kept; the account can be reactivated later."),
+            ],
+            button=_("Deactivate the account"),
+            cancel_url=url_for(".index"),
+        )
+        if asked:
+            return asked
     form = ConfirmForm()
     if form.validate_on_submit():
         active = request.form.get("active") == "1"

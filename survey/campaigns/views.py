@@ -22,7 +22,7 @@ from survey.campaigns.models import (
 )
 from survey.campaigns.queries import campaign_or_404, visible_campaigns
 from survey.db import db
-from survey.forms import ConfirmForm
+from survey.forms import ConfirmForm, ask_first
 from survey.numbers import record_id
 from survey.portals import viewer_may_read
 from survey.questionnaires.models import QuestionnaireVersion
@@ -173,6 +173,21 @@ def open_(campaign_id: int):
 @admin_campaigns.post("/<int:campaign_id>/close")
 def close(campaign_id: int):
     campaign = campaign_or_404(db.session, current_user, campaign_id)
+    asked = ask_first(
+        title=_("Close the survey %(title)s?", title=campaign.title),
+        what_happens=[
+            _(
+                "Its links and QR codes stop accepting answers at once; "
+                "unused codes become useless."
+            ),
+            _("The answers received so far are kept and the results can be read."),
+            _("A closed survey cannot be opened again."),
+        ],
+        button=_("Close the survey"),
+        cancel_url=url_for(".show", campaign_id=campaign.id),
+    )
+    if asked:
+        return asked
     if ConfirmForm().validate_on_submit() and commit_or_report(
         flash_error, lambda: services.close_campaign(db.session, current_user, campaign)
     ):
@@ -264,6 +279,21 @@ def revoke(campaign_id: int):
     batch = request.form.get("batch", type=record_id)
     if not ConfirmForm().validate_on_submit() or batch is None:
         abort(400)
+    asked = ask_first(
+        title=_("Revoke the unused codes of batch %(batch)d?", batch=batch),
+        what_happens=[
+            _(
+                "Every code of this batch not used yet stops working; "
+                "a respondent who scans one is told it is not valid."
+            ),
+            _("Codes already used and their answers are kept."),
+            _("Revoked codes cannot be restored: issue a new batch instead."),
+        ],
+        button=_("Revoke the codes"),
+        cancel_url=url_for(".show", campaign_id=campaign.id),
+    )
+    if asked:
+        return asked
     revoked = commit_or_report(
         flash_error, lambda: services.revoke_batch(db.session, current_user, campaign, batch)
     )

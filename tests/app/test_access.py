@@ -28,6 +28,7 @@ PUBLIC_ENDPOINTS = {
     "public.respond.sitting_overview",
     "public.respond.sitting_agency",
     "public.respond.sitting_submit",
+    "public.respond.text_size",  # the respondents' large-text mode (a cookie)
 }
 METHODS = ("GET", "POST")
 # Records every jurisdiction shares (the standard questionnaires): no district scope applies.
@@ -98,6 +99,7 @@ def city_values(world, db_session) -> dict:
         "code": "NOSUCHCD",
         "token": "A" * 26,
         "calendar_year": 2026,
+        "size": "large",
         **followup,
     }
 

@@ -22,7 +22,7 @@ from survey.campaigns.models import Campaign, CampaignAgency, Token
 from survey.campaigns.queries import definition_of
 from survey.db import db, utcnow
 from survey.extensions import csrf
-from survey.responses.public import intake, integrity, pages
+from survey.responses.public import again, chooser, intake, integrity, pages
 from survey.responses.public.intake import Outcome
 from survey.responses.public.sitting import start_sitting
 
@@ -41,7 +41,19 @@ def campaign_link(code: str):
         return pages.closed_page(campaign)
     if campaign.uses_tokens:
         return render_template("responses/public/token_entry.html", campaign=campaign)
-    return render_template("responses/public/choose_agency.html", campaign=campaign)
+    return _choose_agency(campaign)
+
+
+def _choose_agency(campaign):
+    query = chooser.clean_query(request.args.get("q"))
+    groups = chooser.agency_groups(campaign, query)
+    return render_template(
+        "responses/public/choose_agency.html",
+        campaign=campaign,
+        groups=groups,
+        query=query,
+        found=sum(len(group.links) for group in groups),
+    )
 
 
 def _render_answer(campaign, link, definition, raw, errors, key, stamp, status=200, message=None):
@@ -93,6 +105,18 @@ def agency_link(code: str):
         return render_template("responses/public/token_entry.html", campaign=campaign)
     definition = definition_of(campaign)
     if request.method == "GET":
+        kept = again.take(session, request.path)
+        if kept:  # a submit that needed attention, redirected here (post/redirect/get)
+            return _render_answer(
+                campaign,
+                link,
+                definition,
+                kept["raw"],
+                kept["errors"],
+                kept["key"],
+                kept["stamp"],
+                message=kept["message"],
+            )
         return _render_answer(
             campaign, link, definition, {}, {}, integrity.form_key(), integrity.form_stamp()
         )
@@ -122,14 +146,24 @@ def agency_link(code: str):
         return _render_answer(campaign, link, definition, raw, {}, key, stamp, 400, result.message)
     status = 400 if result.outcome is Outcome.unknown_items else 200  # else invalid
     errors = page.answers.errors
+    if status == 200 and _keep_for_get(raw, errors, page.message, key, stamp):
+        return redirect(request.path, 303)
     return _render_answer(campaign, link, definition, raw, errors, key, stamp, status, page.message)
+
+
+def _keep_for_get(raw, errors, message, key, stamp) -> bool:
+    return again.keep(
+        session, request.path, raw=raw, errors=errors, message=message, key=key, stamp=stamp
+    )
 
 
 @pages.respond.get("/S/<code>/done")
 def thanks(code: str):
     campaign = pages.campaign_or_404(code)
     definition = definition_of(campaign)
-    return render_template("responses/public/thanks.html", campaign=campaign, definition=definition)
+    return render_template(
+        "responses/public/thanks.html", campaign=campaign, definition=definition, now=utcnow()
+    )
 
 
 # -- tokens ----------------------------------------------------------------------------------
