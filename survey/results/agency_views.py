@@ -4,12 +4,22 @@ sheet, and its leader's objections within the year's window. The agency comes fr
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from survey.actions import commit_or_report
+from survey.actions import commit_or_report, flash_error
 from survey.clock import beijing_today
 from survey.db import db
 from survey.evidence.services import uploads
@@ -84,6 +94,15 @@ def run(run_id: int):
         and services.window_open(year, today)
     )
     form = ObjectionForm()
+    if request.method == "POST" and not may_object:
+        flash_error(
+            _("Only your agency's leader may file an objection.")
+            if current_user.role.value != "agency_leader"
+            else _("The period for objections has ended.")
+            if is_latest
+            else _("Objections are filed against the latest published result.")
+        )
+        return redirect(url_for(".run", run_id=scored.id))
     if may_object and form.validate_on_submit():
         if commit_or_report(
             form.form_errors.append,

@@ -89,7 +89,7 @@ class Objection(Base):
 
 class Outcome(LabelledEnum):
     accepted = ("accepted", _l("Accepted: corrected in a new run"))
-    rejected = ("rejected", _l("Rejected"))
+    rejected = ("rejected", _l("Not accepted"))
 
 
 class ObjectionDecision(Base):
