@@ -24,6 +24,8 @@ Why this order:
 - ``scores`` (the year's scoring runs) reads the assessment inputs; ``reports`` and
   ``followup`` (rectification, calendar, special supervision) read the scores, beside each
   other.
+- ``results`` shows a run to the people it concerns (the dashboard, its charts, publication
+  to the agencies and their objections); it reads the scores and sits below the reports.
 - The app floor assembles the rest: the factory, the blueprint list, the model registry the
   migrations read, the CLI, the home pages (a summary of every feature) and the demo data.
 """
@@ -74,6 +76,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("responses", ("responses",)),
     ("assessment", ("assessment",)),
     ("scores", ("scores",)),
+    ("results", ("results",)),
     ("reports and follow-up", ("reports", "followup")),
     ("app", ("survey", "cli", "demo", "features", "home", "migrations", "models")),
 )

@@ -13,6 +13,12 @@ from survey.followup.special import CaseFinding, SpecialCase
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.responses.models import Answer, Draft, FlagReview, Response, ResponseFlag
+from survey.results.models import (
+    Objection,
+    ObjectionDecision,
+    RunPublication,
+    RunRendering,
+)
 from survey.scores.models import RunFinalisation, ScoreItem, ScoringResult, ScoringRun
 from survey.targets.models import (
     LedgerEntry,
@@ -37,6 +43,10 @@ __all__ = [
     "Escalation",
     "ExtensionRequest",
     "LinkageNotice",
+    "Objection",
+    "ObjectionDecision",
+    "RunRendering",
+    "RunPublication",
     "RectificationEvent",
     "RectificationItem",
     "SpecialCase",

@@ -78,6 +78,9 @@ ACTION_LABELS = {
     "special.conclude": _l("Special supervision concluded"),
     "escalation.record": _l("Admonition or public criticism recorded"),
     "linkage.record": _l("Linkage notice recorded"),
+    "results.publish": _l("Scoring run published to the agencies"),
+    "results.object": _l("Objection to a published result filed (复核申请)"),
+    "results.decide": _l("Objection decided"),
 }
 
 ENTITY_LABELS = {
@@ -107,6 +110,7 @@ ENTITY_LABELS = {
     "special_case_findings": _l("Special-supervision finding"),
     "escalations": _l("Admonition or public criticism"),
     "linkage_notices": _l("Linkage notice"),
+    "objections": _l("Objection (复核申请)"),
 }
 
 

@@ -51,6 +51,9 @@ LIMIT_998 = "#D55E00"
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r"url\(#([^)]+)\)|xlink:href=\"#([^\"]+)\"|href=\"#([^\"]+)\"")
 _SIZE = re.compile(r'<svg([^>]*?)\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.S)
 
 
 @dataclass
@@ -111,23 +114,42 @@ def _safe_prefix(prefix: str) -> str:
 def _finish_svg(text: str, prefix: str, description: str, titles: dict[str, str]) -> str:
     """Inline-ready SVG: no XML prolog, prefixed ids, a <title> per mark and for the chart."""
     start = text.find("<svg")
-    text = text[start:]
+    text = _presentational(text[start:])
     for gid, title in titles.items():
         opening = f'<g id="{gid}">'
         text = text.replace(opening, f"{opening}<title>{escape(title)}</title>", 1)
     text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
     text = _REF.sub(_prefixed_ref(prefix), text)
+    text = _METADATA.sub("", text)
     match = _SIZE.search(text)
     if match:
-        width_pt = float(match.group(2))
-        width_px = round(width_pt * 4 / 3)
+        width_px = round(float(match.group(2)) * 4 / 3)
+        height_px = round(float(match.group(3)) * 4 / 3)
+        # Scaled down to its box by the page's CSS (svg.chart { max-width: 100%; height: auto }).
         text = (
-            text[: match.start()] + f'<svg{match.group(1)} class="chart" role="img" width="100%" '
-            f'style="max-width:{width_px}px;height:auto" aria-labelledby="{prefix}-title"'
-            + text[match.end() :]
+            text[: match.start()]
+            + f'<svg{match.group(1)} class="chart" role="img" width="{width_px}" '
+            f'height="{height_px}" stroke-linejoin="round" stroke-linecap="butt" '
+            f'aria-labelledby="{prefix}-title"' + text[match.end() :]
         )
     close = text.find(">") + 1
     return text[:close] + f'<title id="{prefix}-title">{escape(description)}</title>' + text[close:]
+
+
+def _presentational(text: str) -> str:
+    """Style attributes and the <style> element as SVG presentation attributes: the pages'
+    Content-Security-Policy (style-src 'self') ignores inline styles, not attributes."""
+
+    def attributes(match: re.Match) -> str:
+        pairs = []
+        for declaration in match.group(1).split(";"):
+            name, _, value = declaration.partition(":")
+            name, value = name.strip(), value.strip()
+            if name and value:
+                pairs.append(f'{name}="{value}"')
+        return (" " + " ".join(pairs)) if pairs else ""
+
+    return _STYLE_ATTRIBUTE.sub(attributes, _STYLE_ELEMENT.sub("", text))
 
 
 def _prefixed_ref(prefix: str):
