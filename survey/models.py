@@ -12,6 +12,7 @@ from survey.followup.models import ExtensionRequest, RectificationEvent, Rectifi
 from survey.followup.special import CaseFinding, SpecialCase
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
+from survey.reports.models import FeedbackReceipt, ReportAdvice, ReportBuild
 from survey.responses.models import Answer, Draft, FlagReview, Response, ResponseFlag
 from survey.scores.models import RunFinalisation, ScoreItem, ScoringResult, ScoringRun
 from survey.targets.models import (
@@ -45,6 +46,7 @@ __all__ = [
     "Draft",
     "DutyFinding",
     "EvidenceFile",
+    "FeedbackReceipt",
     "Filing",
     "FlagReview",
     "IndicatorImport",
@@ -54,6 +56,8 @@ __all__ = [
     "PublicIndicatorScore",
     "Questionnaire",
     "QuestionnaireVersion",
+    "ReportAdvice",
+    "ReportBuild",
     "Response",
     "ResponseFlag",
     "RunFinalisation",

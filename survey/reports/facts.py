@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency
-from survey.clock import SHANGHAI
 from survey.campaigns.models import AccessMode, Campaign, Token
+from survey.clock import SHANGHAI
 from survey.followup.models import ItemState, RectificationItem
 from survey.responses.models import Response
 from survey.responses.queries import is_excluded
@@ -119,9 +119,13 @@ def gather(session: Session, run: ScoringRun, today: dt.date) -> ReportFacts:
             Visit.year_id == year.id
         )
     ).one()
-    visited_on = {v.id: v.visited_on for v in session.scalars(select(Visit).where(Visit.year_id == year.id))}
+    visited_on = {
+        v.id: v.visited_on for v in session.scalars(select(Visit).where(Visit.year_id == year.id))
+    }
     facts.findings = [
-        Finding(d.agency_id, d.kind.value, d.severity.value, d.description, visited_on.get(d.visit_id))
+        Finding(
+            d.agency_id, d.kind.value, d.severity.value, d.description, visited_on.get(d.visit_id)
+        )
         for d in session.scalars(
             select(DutyFinding).where(DutyFinding.year_id == year.id).order_by(DutyFinding.id)
         )

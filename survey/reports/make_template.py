@@ -166,6 +166,41 @@ def _styles(document) -> None:
     _no_grid(footer)
 
 
+# The styles the documents use, and the defaults Word needs; python-docx's other 150 styles
+# would slow every build (docxcompose merges styles sheet by sheet) and carry theme fonts.
+KEPT_STYLES = {
+    "Normal",
+    "Title",
+    "Heading1",
+    "Heading2",
+    "Heading3",
+    "TableText",
+    "Caption",
+    "Signature",
+    "Footer",
+    "NoteText",
+    "TableGrid",
+    "TableNormal",
+    "DefaultParagraphFont",
+    "NoList",
+}
+
+
+def _keep_used_styles(document) -> None:
+    styles = document.styles.element
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:styleId")) not in KEPT_STYLES:
+            styles.remove(style)
+            continue
+        for reference in ("w:link", "w:next"):
+            for element in style.findall(qn(reference)):
+                if element.get(qn("w:val")) not in KEPT_STYLES:
+                    style.remove(element)
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+
+
 def _page_number(paragraph) -> None:
     """ "— N —" with N a PAGE field (python-docx has no field API)."""
 
@@ -261,6 +296,7 @@ def build(path: Path = TEMPLATE) -> Path:
     _defaults(document)
     _styles(document)
     _strip_themes(document.styles.element)
+    _keep_used_styles(document)
     _section(document)
     _body(document)
     properties = document.core_properties

@@ -78,7 +78,9 @@ def problems_of(facts: ReportFacts, agency: dict) -> list[Problem]:
             )
     for finding in facts.findings:
         if finding.agency_id == agency_id:
-            where = f"{finding.visited_on.isoformat()}实地核查" if finding.visited_on else "核查记录"
+            where = (
+                f"{finding.visited_on.isoformat()}实地核查" if finding.visited_on else "核查记录"
+            )
             add(
                 "finding",
                 f"{w.FINDING_WORDS[finding.kind]}（{w.SEVERITY_WORDS[finding.severity]}）："

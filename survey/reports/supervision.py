@@ -67,7 +67,11 @@ def _organisation(document: OfficialDocument, facts: ReportFacts) -> None:
         f"本报告数据取自{facts.year.year}年度第{run.number}次评分运行"
         f"（{w.chinese_date(run.created_at.date())}计算，时限判定截至"
         f"{w.chinese_date(run.as_of)}，结果校验码{run.result_checksum[:16]}）"
-        + ("，该次运行已确定为本年度最终结果。" if facts.is_final else "，该次运行尚未确定为最终结果，本稿为征求意见稿。")
+        + (
+            "，该次运行已确定为本年度最终结果。"
+            if facts.is_final
+            else "，该次运行尚未确定为最终结果，本稿为征求意见稿。"
+        )
     )
 
     document.heading2("（二）社会评价组织情况")
@@ -143,8 +147,12 @@ def _analysis(document: OfficialDocument, facts: ReportFacts) -> None:
     document.heading1("二、职能运行状况分析")
     document.heading2("（一）总体情况")
     if composites:
-        best = max((a for a in agencies if a["composite"] is not None), key=lambda a: a["composite"])
-        worst = min((a for a in agencies if a["composite"] is not None), key=lambda a: a["composite"])
+        best = max(
+            (a for a in agencies if a["composite"] is not None), key=lambda a: a["composite"]
+        )
+        worst = min(
+            (a for a in agencies if a["composite"] is not None), key=lambda a: a["composite"]
+        )
         spread = statistics.pstdev(composites) if len(composites) > 1 else 0.0
         document.paragraph(
             f"参评的{len(agencies)}个单位中，{len(ranked)}个单位各维度证据充足，参与排名和定等；"
@@ -160,7 +168,11 @@ def _analysis(document: OfficialDocument, facts: ReportFacts) -> None:
         "参评单位等次分布",
         ["等次", "单位数", "占参与定等单位比例"],
         [
-            [word, bands.get(band, 0), w.percent(bands.get(band, 0) / len(ranked) if ranked else None)]
+            [
+                word,
+                bands.get(band, 0),
+                w.percent(bands.get(band, 0) / len(ranked) if ranked else None),
+            ]
             for band, word in w.BAND_WORDS.items()
         ]
         + [
@@ -211,8 +223,8 @@ def _analysis(document: OfficialDocument, facts: ReportFacts) -> None:
         document.paragraph(
             "从四个维度看，"
             + "，".join(f"{w.DIMENSION_WORDS[d]}平均{s['mean']:.1f}分" for d, s in rated)
-            + f"。{w.DIMENSION_WORDS[strongest[0]]}表现最好，{w.DIMENSION_WORDS[weakest[0]]}相对薄弱，"
-            f"最低的单位仅{weakest[1]['low']:.1f}分。"
+            + f"。{w.DIMENSION_WORDS[strongest[0]]}表现最好，"
+            f"{w.DIMENSION_WORDS[weakest[0]]}相对薄弱，最低的单位仅{weakest[1]['low']:.1f}分。"
         )
     weights = _config(facts)["dimension_weights"]
     document.table(
@@ -361,7 +373,9 @@ def _problems(document: OfficialDocument, facts: ReportFacts) -> None:
         agencies = list(dict.fromkeys(p.agency for p in items))
         document.paragraph(f"共{len(items)}项，涉及{w.listing(agencies)}。")
         for index, problem in enumerate(items[:LISTED], start=1):
-            document.paragraph(f"{problem.text}。（依据：{problem.evidence}）", lead=f"{index}. {problem.agency}：")
+            document.paragraph(
+                f"{problem.text}。（依据：{problem.evidence}）", lead=f"{index}. {problem.agency}："
+            )
         if len(items) > LISTED:
             document.paragraph(f"另有{len(items) - LISTED}项，见各单位评价结果反馈单。")
 

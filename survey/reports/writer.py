@@ -95,7 +95,7 @@ class OfficialDocument:
         twips = [f.TEXT_WIDTH * w // total for w in widths]
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
         parts = [
-            f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblStyle w:val=\"TableGrid\"/>"
+            f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/>'
             f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
             '<w:tblLayout w:type="fixed"/>'
             '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
@@ -135,7 +135,9 @@ def cell_text(value) -> str:
 
 def _row(values, twips, *, left, header=False) -> str:
     properties = (
-        '<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>' if header else "<w:trPr><w:cantSplit/></w:trPr>"
+        "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>"
+        if header
+        else "<w:trPr><w:cantSplit/></w:trPr>"
     )
     cells = []
     for index, (value, width) in enumerate(zip(values, twips, strict=True)):
@@ -147,6 +149,7 @@ def _row(values, twips, *, left, header=False) -> str:
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
             f'<w:p><w:pPr><w:pStyle w:val="TableText"/><w:jc w:val="{align}"/></w:pPr>'
             f'<w:r><w:rPr><w:rFonts w:ascii="{f.LATIN_FONT}" w:hAnsi="{f.LATIN_FONT}"'
-            f' w:eastAsia="{font}"/>{bold}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r></w:p></w:tc>'
+            f' w:eastAsia="{font}"/>{bold}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>'
+            "</w:p></w:tc>"
         )
     return f"<w:tr>{properties}{''.join(cells)}</w:tr>"
