@@ -4,6 +4,7 @@ building the report and the feedback sheets. Agency: its own feedback sheets, do
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
@@ -31,7 +32,13 @@ def _send(build: ReportBuild):
     path = storage.path_of(build.sha256)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=build.content_type, as_attachment=True)
+    # Read whole (a few hundred KB): no file left open by a client that stops reading.
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=build.content_type,
+        as_attachment=True,
+        download_name=build.filename,
+    )
     # RFC 6266: an ASCII name for old clients, the Chinese name for the rest.
     ascii_name = f"report-{build.id}." + build.filename.rsplit(".", 1)[-1]
     response.headers["Content-Disposition"] = (
