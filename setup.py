@@ -22,6 +22,7 @@ setup(
             "static/*",
             "demo/*.csv",
             "accounts/*.txt",
+            "reports/*.docx",
         ],
         "survey._templates": ["**/*.html"],
         "survey._questionnaires": ["**/*.yaml", "**/*.md"],

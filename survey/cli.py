@@ -13,6 +13,7 @@ from survey import create_app
 from survey.campaigns.cli import campaign_cli
 from survey.config import ConfigError
 from survey.questionnaires.cli import questionnaires_cli
+from survey.reports.cli import reports_cli
 from survey.responses.admin.cli import responses as responses_commands
 from survey.scores.cli import scores_cli
 
@@ -172,6 +173,7 @@ main.add_command(questionnaires_cli)
 main.add_command(campaign_cli)
 main.add_command(responses_commands)
 main.add_command(scores_cli)
+main.add_command(reports_cli)
 
 
 if __name__ == "__main__":

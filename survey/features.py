@@ -14,6 +14,7 @@ from survey.followup.special_views import admin_special
 from survey.home.views import admin_home, agency_home, public_home
 from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
+from survey.reports.views import admin_reports, agency_reports
 from survey.responses.admin.views import admin_results
 from survey.responses.public.views import respond
 from survey.results.agency_views import agency_results
@@ -59,6 +60,8 @@ FEATURE_BLUEPRINTS = [
     ("admin", admin_linkage),
     ("admin", admin_dashboard),
     ("agency", agency_results),
+    ("admin", admin_reports),
+    ("agency", agency_reports),
 ]
 
 # Asked before an assessment year closes (each returns a message, or None): higher features

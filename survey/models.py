@@ -12,6 +12,7 @@ from survey.followup.models import ExtensionRequest, RectificationEvent, Rectifi
 from survey.followup.special import CaseFinding, SpecialCase
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
+from survey.reports.models import FeedbackReceipt, ReportAdvice, ReportBuild
 from survey.responses.models import Answer, Draft, FlagReview, Response, ResponseFlag
 from survey.results.models import (
     Objection,
@@ -55,6 +56,7 @@ __all__ = [
     "Draft",
     "DutyFinding",
     "EvidenceFile",
+    "FeedbackReceipt",
     "Filing",
     "FlagReview",
     "IndicatorImport",
@@ -64,6 +66,8 @@ __all__ = [
     "PublicIndicatorScore",
     "Questionnaire",
     "QuestionnaireVersion",
+    "ReportAdvice",
+    "ReportBuild",
     "Response",
     "ResponseFlag",
     "RunFinalisation",

@@ -10,6 +10,7 @@ from survey.agencies.models import Section
 from survey.evidence.models import EvidenceFile, EvidenceOwner
 from survey.targets.models import Target, TargetAdjustment, TargetSet
 from tests.followup.records import make_followup_records
+from tests.reports.access import make_reports_records
 from tests.responses.admin.conftest import make_campaign
 from tests.scores.conftest import scored_run
 
@@ -50,7 +51,7 @@ def url_for_rule(rule, values: dict) -> str:
     return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 
 
-def city_values(world, db_session) -> dict:
+def city_values(world, db_session, app=None) -> dict:
     """Ids of records that belong to the city (out of a district office's scope)."""
     section = db_session.scalar(select(Section).where(Section.agency_id == world.agency_a.id))
     campaign = make_campaign(db_session, world)  # a city campaign
@@ -79,6 +80,7 @@ def city_values(world, db_session) -> dict:
     db_session.commit()
     run, item = scored_run(db_session, world)
     followup = make_followup_records(db_session, world)
+    reports = make_reports_records(app, db_session, world, run)
     return {
         "run_id": run.id,
         "score_item_id": item.id,
@@ -101,6 +103,7 @@ def city_values(world, db_session) -> dict:
         "calendar_year": 2026,
         "size": "large",
         **followup,
+        **reports,
     }
 
 
@@ -120,7 +123,7 @@ def test_every_route_is_known(app):
 
 
 def test_anonymous_users_are_sent_to_login(app, world, db_session, client):
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     for rule, method in routes(app):
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
@@ -140,7 +143,7 @@ def test_anonymous_users_are_sent_to_login(app, world, db_session, client):
 )
 def test_users_cannot_reach_the_portal_of_another_role(app, world, db_session, login, who, portal):
     client = login(getattr(world, who))
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     checked = 0
     for rule, method in routes(app):
         if rule.endpoint.startswith(portal):
@@ -152,7 +155,7 @@ def test_users_cannot_reach_the_portal_of_another_role(app, world, db_session, l
 
 def test_viewers_only_read_views_marked_for_them(app, world, db_session, login):
     client = login(world.viewer)
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     readable = 0
     for rule, method in routes(app):
         if not rule.endpoint.startswith("admin."):
@@ -169,7 +172,7 @@ def test_viewers_only_read_views_marked_for_them(app, world, db_session, login):
 
 def test_district_office_cannot_reach_city_records(app, world, db_session, login):
     client = login(world.district_supervisor)
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     checked = 0
     for rule, method in routes(app):
         if not rule.endpoint.startswith("admin.") or not set(rule.arguments) & set(values):
@@ -199,7 +202,7 @@ def test_agency_routes_never_take_an_agency_from_the_url(app):
 
 def test_every_post_route_refuses_a_missing_csrf_token(app, world, db_session, login):
     client = login(world.supervisor)
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     for rule, method in routes(app):
         if method != "POST":
             continue
@@ -209,7 +212,7 @@ def test_every_post_route_refuses_a_missing_csrf_token(app, world, db_session, l
 
 def test_security_headers_on_every_page(app, world, db_session, login):
     client = login(world.supervisor)
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     for rule, method in routes(app):
         if method != "GET":
             continue
