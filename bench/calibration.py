@@ -342,8 +342,16 @@ def run_srm_scenario(rounds, rng, acc, n=40):
             err2.append(np.mean((eff - (b - b.mean())) ** 2))
             se2.append(np.mean(fit.target_effects["se"].to_numpy() ** 2))
         for k, v in true.items():
-            acc[f"srm {miss:.0%} missing: {k} (bias)"] = np.mean(est[k]) / v - 1
-        acc[f"srm {miss:.0%} missing: se of b (bias)"] = np.sqrt(np.mean(se2) / np.mean(err2)) - 1
+            key = f"srm {miss:.0%} missing: {k} (bias)"
+            acc[key] = np.mean(est[k]) / v - 1
+            acc[key + "#se"] = np.std(est[k], ddof=1) / np.sqrt(rounds) / v  # Monte-Carlo SE
+        key = f"srm {miss:.0%} missing: se of b (bias)"
+        ratio = np.mean(se2) / np.mean(err2)
+        acc[key] = np.sqrt(ratio) - 1
+        # delta method for sqrt(mean(se2)/mean(err2))
+        cov = np.cov(np.array(se2), np.array(err2))
+        grad = np.array([1 / np.mean(err2), -np.mean(se2) / np.mean(err2) ** 2])
+        acc[key + "#se"] = float(np.sqrt(grad @ cov @ grad / rounds) / (2 * np.sqrt(ratio)))
 
 
 GOALS = [
@@ -406,12 +414,13 @@ def summarise(acc) -> list[tuple[str, str, str, str]]:
             if "agencies ranked" not in key
             else f"{int(round(v * count[key]))}"
         )
+        mc = f" (Monte-Carlo SE {value[key + '#se']:.1%})" if key + "#se" in value else ""
         rows.append(
             (
                 key,
                 shown,
                 goal,
-                ("met" if ok else "NOT MET") + (f" (N={count[key]})" if count[key] else ""),
+                ("met" if ok else "NOT MET") + (f" (N={count[key]})" if count[key] else "") + mc,
             )
         )
     return rows
