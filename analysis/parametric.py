@@ -10,8 +10,11 @@ the fitted variance components — not from resampling rater rows), each replica
 1. draws ``τ²*`` from its restricted likelihood (flat prior on τ², on a grid; it is never
    stuck at the truncation point 0 the way a plug-in or parametric-bootstrap REML is);
 2. draws ``μ* ~ N(μ̂(τ²*), 1/Σw)``, ``w_j = 1/(τ²* + ψ_j)``;
-3. draws the agency's true score ``θ*_j ~ N(μ* + λ*_j(y_j − μ*), λ*_j ψ_j)``,
-   ``λ*_j = τ²*/(τ²* + ψ_j)``.
+3. draws the agency's true score ``θ*_j ~ N(μ* + λ*_j(y_j − μ*), λ*_j² ψ_j + (1 − λ*_j)² u²_j)``,
+   ``λ*_j = τ²*/(τ²* + ψ_j)``, ``u²_j = max(τ²*, (y_j − μ*)² − ψ_j)`` — the posterior
+   variance ``λ*ψ`` for a cell near the mean (``u² = τ²``), wider for a cell whose data lie
+   far out, whose shrinkage bias ``(1 − λ)(θ − μ)`` the plain posterior misses (conditional
+   MSE, Rivest & Belmonte 2000).
 
 The replicates are draws of the true scores given the data, so their percentiles are
 intervals for the truth (the bootstrap of the estimator, centred on the shrunk value, misses
@@ -74,8 +77,13 @@ def _cell_draws(y, psi, shrinkage: bool, a, b, rng) -> tuple[np.ndarray, np.ndar
     mu = (w * yy).sum(axis=1) / sw + rng.standard_normal(size) / np.sqrt(sw)
     lam = t / (t + pp)
     centre = mu[:, None] + lam * (yy - mu[:, None])
-    # θ = θ̃ − λe + (1−λ)u: variance λ²ψ + (1−λ)²τ² = λψ, the posterior variance.
-    theta[:, ok] = centre + lam * np.sqrt(pp) * a[:, ok] + (1 - lam) * np.sqrt(t) * b[:, ok]
+    # θ = θ̃ − λe + (1−λ)u: variance λ²ψ + (1−λ)²τ² = λψ, the posterior variance. The prior
+    # part u = θ − μ has, for the cell itself, the unbiased estimate (y − μ)² − ψ of its
+    # square: a cell whose data lie far out takes that instead of τ² (never less than τ²),
+    # so its interval carries its own shrinkage bias (1−λ)(θ − μ) (the conditional MSE of
+    # Rivest & Belmonte 2000). Central cells keep the posterior width.
+    u2 = np.maximum(t, (yy - mu[:, None]) ** 2 - pp)
+    theta[:, ok] = centre + lam * np.sqrt(pp) * a[:, ok] + (1 - lam) * np.sqrt(u2) * b[:, ok]
     return theta, mu
 
 

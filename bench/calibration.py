@@ -20,6 +20,8 @@ on a normal round robin, 0 % and 10 % missing: variance components and SE agains
     .venv/bin/python bench/calibration.py              # 200 rounds per scenario
     .venv/bin/python bench/calibration.py --quick      # 30 rounds, a first look
     .venv/bin/python bench/calibration.py --rounds 100 --seed 7
+    .venv/bin/python bench/calibration.py --only honest,srm --save a.json  # part of a study
+    .venv/bin/python bench/calibration.py --merge a.json b.json            # its table
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -342,8 +345,16 @@ def run_srm_scenario(rounds, rng, acc, n=40):
             err2.append(np.mean((eff - (b - b.mean())) ** 2))
             se2.append(np.mean(fit.target_effects["se"].to_numpy() ** 2))
         for k, v in true.items():
-            acc[f"srm {miss:.0%} missing: {k} (bias)"] = np.mean(est[k]) / v - 1
-        acc[f"srm {miss:.0%} missing: se of b (bias)"] = np.sqrt(np.mean(se2) / np.mean(err2)) - 1
+            key = f"srm {miss:.0%} missing: {k} (bias)"
+            acc[key] = np.mean(est[k]) / v - 1
+            acc[key + "#se"] = np.std(est[k], ddof=1) / np.sqrt(rounds) / v  # Monte-Carlo SE
+        key = f"srm {miss:.0%} missing: se of b (bias)"
+        ratio = np.mean(se2) / np.mean(err2)
+        acc[key] = np.sqrt(ratio) - 1
+        # delta method for sqrt(mean(se2)/mean(err2))
+        cov = np.cov(np.array(se2), np.array(err2))
+        grad = np.array([1 / np.mean(err2), -np.mean(se2) / np.mean(err2) ** 2])
+        acc[key + "#se"] = float(np.sqrt(grad @ cov @ grad / rounds) / (2 * np.sqrt(ratio)))
 
 
 GOALS = [
@@ -406,35 +417,54 @@ def summarise(acc) -> list[tuple[str, str, str, str]]:
             if "agencies ranked" not in key
             else f"{int(round(v * count[key]))}"
         )
+        mc = f" (Monte-Carlo SE {value[key + '#se']:.1%})" if key + "#se" in value else ""
         rows.append(
             (
                 key,
                 shown,
                 goal,
-                ("met" if ok else "NOT MET") + (f" (N={count[key]})" if count[key] else ""),
+                ("met" if ok else "NOT MET") + (f" (N={count[key]})" if count[key] else "") + mc,
             )
         )
     return rows
 
 
+SCENARIOS = {
+    "honest": (True, False, NOISY),
+    "planted": (False, True, NOISY),
+    "planted_likert": (True, True, NOISY),
+    "planted_quiet": (False, True, QUIET),
+    "planted_quiet_likert": (True, True, QUIET),
+}
+
+
 def study(
-    rounds: int, seed: int, srm_rounds: int | None = None, progress=None
-) -> list[tuple[str, str, str, str]]:
-    rng = np.random.default_rng(seed)
+    rounds: int,
+    seed: int,
+    srm_rounds: int | None = None,
+    progress=None,
+    scenarios=(*SCENARIOS, "srm"),
+) -> dict:
+    """The raw figures (``summarise`` makes the table). Every scenario draws from its own
+    stream of ``seed`` (``SeedSequence(seed).spawn``), so a scenario's figures do not depend
+    on which others run with it, and scenarios can run in separate processes (``--only``,
+    ``--save``, ``--merge``)."""
+    streams = dict(
+        zip(
+            [*SCENARIOS, "srm"], np.random.SeedSequence(seed).spawn(len(SCENARIOS) + 1), strict=True
+        )
+    )
     acc: dict = {}
-    scenarios = [
-        ("honest", True, False, NOISY),
-        ("planted", False, True, NOISY),
-        ("planted_likert", True, True, NOISY),
-        ("planted_quiet", False, True, QUIET),
-        ("planted_quiet_likert", True, True, QUIET),
-    ]
-    for name, likert, plant, spread in scenarios:
-        run_evaluate_scenario(name, rounds, rng, likert, plant, acc, spread)
+    for name in scenarios:
+        rng = np.random.default_rng(streams[name])
+        if name == "srm":
+            run_srm_scenario(srm_rounds or 5 * rounds, rng, acc)
+        else:
+            likert, plant, spread = SCENARIOS[name]
+            run_evaluate_scenario(name, rounds, rng, likert, plant, acc, spread)
         if progress:
-            progress(f"{name}: {rounds} rounds done")
-    run_srm_scenario(srm_rounds or rounds, rng, acc)
-    return summarise(acc)
+            progress(f"{name} done")
+    return acc
 
 
 def main(argv=None) -> int:
@@ -442,11 +472,36 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=200, help="rounds per scenario")
     parser.add_argument("--quick", action="store_true", help="30 rounds per scenario")
     parser.add_argument("--seed", type=int, default=20261201)
+    parser.add_argument("--only", help="comma-separated scenarios (default all)")
+    parser.add_argument("--save", help="write the raw figures to this JSON file")
+    parser.add_argument("--merge", nargs="+", help="print the table of saved JSON files")
     args = parser.parse_args(argv)
-    rounds = 30 if args.quick else args.rounds
-    print(f"calibration study: {rounds} rounds per scenario, seed {args.seed}")
     start = time.perf_counter()
-    rows = study(rounds, args.seed, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    if args.merge:
+        acc: dict = {}
+        for path in args.merge:
+            with open(path, encoding="utf-8") as fh:
+                part = json.load(fh)
+            print(f"{path}: {part['header']}")
+            acc.update(part["acc"])
+    else:
+        rounds = 30 if args.quick else args.rounds
+        only = args.only.split(",") if args.only else [*SCENARIOS, "srm"]
+        header = (
+            f"{rounds} rounds per scenario (SRM: {5 * rounds}), seed {args.seed}: "
+            + ", ".join(only)
+        )
+        print(f"calibration study: {header}")
+        acc = study(
+            rounds,
+            args.seed,
+            progress=lambda m: print(m, file=sys.stderr, flush=True),
+            scenarios=only,
+        )
+        if args.save:
+            with open(args.save, "w", encoding="utf-8") as fh:
+                json.dump({"header": header, "acc": acc}, fh, default=lambda v: v.item())
+    rows = summarise(acc)
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure'.ljust(width)}  {'value':>8}  goal")
     for key, shown, goal, status in rows:

@@ -38,7 +38,7 @@ def test_a_simulated_year_is_scored_and_agencies_without_data_are_not_ranked():
 
 
 def test_the_small_study_prints_every_figure():
-    rows = calibration.study(rounds=1, seed=1, srm_rounds=3)
+    rows = calibration.summarise(calibration.study(rounds=1, seed=1, srm_rounds=3))
     figures = {row[0]: row for row in rows}
     assert "composite" in figures and "honest rounds with a pair flag" in figures
     assert figures["no-evidence agencies ranked or banded"][1] == "0"

@@ -64,3 +64,21 @@ def test_no_between_agency_spread_still_gives_honest_intervals(tau):
     rng = np.random.default_rng(6)
     overall, _ = coverage(60, max(tau, 1e-9), np.full(30, 25.0), rng)
     assert overall >= 0.93
+
+
+def test_a_cell_far_out_carries_its_own_shrinkage_bias():
+    # 201 agencies, ψ = 25, y spread as N(70, 10² + 25) quantiles, so τ² ≈ 100 is well pinned
+    # and λ ≈ 0.8. A central cell keeps the posterior SD √(λψ) ≈ 4.47; the last one,
+    # y − μ ≈ 3 SD out, takes u² = (y − μ)² − ψ instead of τ²:
+    # √(λ²ψ + (1 − λ)²u²) = √(16 + 0.04·(33.5² − 25)) ≈ 7.9.
+    from scipy import stats
+
+    y = 70 + np.sqrt(125.0) * stats.norm.ppf((np.arange(201) + 0.5) / 201)
+    psi = np.full(201, 25.0)
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal((2, 20000, 201))
+    theta, _ = _cell_draws(y, psi, True, a, b, rng)
+    sd = theta.std(axis=0)
+    assert sd[100] == pytest.approx(np.sqrt(0.8 * 25), rel=0.04)
+    u2 = (y[-1] - 70) ** 2 - 25
+    assert sd[-1] == pytest.approx(np.sqrt(0.64 * 25 + 0.04 * u2), rel=0.06)
