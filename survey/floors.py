@@ -53,6 +53,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "resources",
             "spreadsheets",
             "templating",
+            "throttle",
             "types",
         ),
     ),
