@@ -73,5 +73,5 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("assessment", ("assessment",)),
     ("scores", ("scores",)),
     ("reports and follow-up", ("reports", "followup")),
-    ("app", ("survey", "cli", "demo", "features", "home", "migrations", "models")),
+    ("app", ("survey", "backups", "cli", "demo", "features", "home", "migrations", "models")),
 )
