@@ -13,12 +13,18 @@ import logging
 from contextlib import contextmanager
 from decimal import Decimal
 
+from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from survey.db import Base, UTCDateTime, utcnow
 
 logger = logging.getLogger(__name__)
+
+
+def request_address() -> str | None:
+    """The address of the request being served, if any."""
+    return request.remote_addr if has_request_context() else None
 
 
 class AuditEntry(Base):
@@ -35,6 +41,9 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None]
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    # The network address of the request that made the change (None: the CLI, or before
+    # addresses were recorded). Behind a proxy, SURVEY_PROXY_COUNT makes it the client's.
+    address: Mapped[str | None] = mapped_column(String(45), default=request_address)
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action} {self.entity_type}:{self.entity_id}>"

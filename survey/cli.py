@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import click
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from survey import create_app
 from survey.campaigns.cli import campaign_cli
 from survey.config import ConfigError
+from survey.db import utcnow
 from survey.questionnaires.cli import questionnaires_cli
 from survey.reports.cli import reports_cli
 from survey.responses.admin.cli import responses as responses_commands
@@ -56,6 +58,66 @@ def db_downgrade(revision):
 
     migrations.downgrade(current_app.config["DATABASE_URL"], revision=revision)
     click.echo("Database is at revision " + revision + ".")
+
+
+@db.command("backup")
+@click.argument("archive", type=click.Path(dir_okay=False, writable=True), required=False)
+@with_appcontext
+def db_backup(archive):
+    """Write the database and every evidence file to one archive (default:
+    instance/backups/survey-<UTC time>.tar)."""
+    from pathlib import Path
+
+    from survey import backups
+    from survey.evidence.storage import evidence_root
+
+    if archive is None:
+        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+        archive = Path(current_app.config["INSTANCE_PATH"]) / "backups" / f"survey-{stamp}.tar"
+    try:
+        manifest = backups.backup(
+            current_app.config["DATABASE_URL"], evidence_root(), Path(archive)
+        )
+    except (backups.BackupError, OSError, subprocess.CalledProcessError) as error:
+        click.echo(f"Backup failed: {_reason(error)}", err=True)
+        sys.exit(1)
+    counts = manifest["counts"]
+    click.echo(
+        f"Backup written to {archive}: {counts.get('responses', 0)} responses, "
+        f"{counts.get('tokens', 0)} tokens, {len(manifest['evidence'])} evidence files."
+    )
+
+
+@db.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def db_restore(archive):
+    """Load ARCHIVE into the configured database, which must be empty, and its evidence
+    files into the instance folder; every file and row count is checked."""
+    from pathlib import Path
+
+    from survey import backups
+    from survey.evidence.storage import evidence_root
+
+    try:
+        manifest = backups.restore(
+            current_app.config["DATABASE_URL"], evidence_root(), Path(archive)
+        )
+    except (backups.BackupError, OSError, subprocess.CalledProcessError) as error:
+        click.echo(f"Restore failed: {_reason(error)}", err=True)
+        sys.exit(1)
+    counts = manifest["counts"]
+    click.echo(
+        f"Restored {archive} (made {manifest['created_at']}): "
+        f"{counts.get('responses', 0)} responses, {len(manifest['evidence'])} evidence files."
+    )
+
+
+def _reason(error) -> str:
+    stderr = getattr(error, "stderr", None)
+    if stderr:
+        return stderr.decode(errors="replace").strip().splitlines()[-1]
+    return str(error)
 
 
 def print_logins(logins) -> None:

@@ -22,6 +22,8 @@ ENV_SETTINGS = {
     "BASE_URL": str,
     "INSTANCE_PATH": str,
     "PROXY_COUNT": int,
+    "IDLE_TIMEOUT_MINUTES": int,
+    "SESSION_LIFETIME_HOURS": int,
 }
 
 
@@ -43,7 +45,9 @@ def defaults(instance_path: Path) -> dict:
         # Argon2 parameters: "default" is RFC 9106 low-memory; tests use "cheapest".
         "PASSWORD_HASH_PROFILE": "default",
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Staff sessions: ended after this long without a request, and this long after login.
+        "IDLE_TIMEOUT_MINUTES": 30,
+        "SESSION_LIFETIME_HOURS": 8,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "WTF_CSRF_ENABLED": True,
@@ -111,6 +115,14 @@ def validate(config: dict) -> None:
         raise ConfigError(f"SURVEY_REDIS_URL={redis_url!r} must start with redis:// or rediss://")
     if config["PROXY_COUNT"] < 0:
         raise ConfigError("SURVEY_PROXY_COUNT must be 0 or the number of reverse proxies in front")
+    if not 1 <= config["IDLE_TIMEOUT_MINUTES"] <= 24 * 60:
+        raise ConfigError("SURVEY_IDLE_TIMEOUT_MINUTES must be between 1 and 1440")
+    if not 1 <= config["SESSION_LIFETIME_HOURS"] <= 24 * 7:
+        raise ConfigError("SURVEY_SESSION_LIFETIME_HOURS must be between 1 and 168")
+    if config["IDLE_TIMEOUT_MINUTES"] > config["SESSION_LIFETIME_HOURS"] * 60:
+        raise ConfigError(
+            "SURVEY_IDLE_TIMEOUT_MINUTES must not be longer than SURVEY_SESSION_LIFETIME_HOURS"
+        )
     if config["PASSWORD_HASH_PROFILE"] not in {"default", "cheapest"}:
         raise ConfigError("PASSWORD_HASH_PROFILE must be 'default' or 'cheapest'")
 
@@ -133,6 +145,7 @@ def build(override: dict | None = None, environ=None) -> dict:
     validate(config)
     secure = config["BASE_URL"].startswith("https://")
     config.update(
+        PERMANENT_SESSION_LIFETIME=config["SESSION_LIFETIME_HOURS"] * 3600,
         # The __Host- prefix requires Secure; a plain-http demo on 127.0.0.1 cannot use it.
         SESSION_COOKIE_NAME="__Host-session" if secure else "survey_session",
         SESSION_COOKIE_SECURE=secure,

@@ -57,6 +57,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "resources",
             "spreadsheets",
             "templating",
+            "throttle",
             "types",
         ),
     ),
@@ -78,5 +79,5 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scores", ("scores",)),
     ("results", ("results",)),
     ("reports and follow-up", ("reports", "followup")),
-    ("app", ("survey", "cli", "demo", "features", "home", "migrations", "models")),
+    ("app", ("survey", "backups", "cli", "demo", "features", "home", "migrations", "models")),
 )

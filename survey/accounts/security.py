@@ -14,9 +14,11 @@ with the time, the user (or the name typed) and the address, in the jurisdiction
 
 from __future__ import annotations
 
+import logging
 import math
 
-from flask import request
+from flask import Flask, request
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,9 @@ from survey.accounts.models import User
 from survey.accounts.services import user_jurisdiction_id
 from survey.agencies.models import Jurisdiction
 from survey.auditing import AuditEntry
+from survey.db import db
+
+logger = logging.getLogger(__name__)
 
 # The pair: a person mistyping; the account: someone guessing one name from many addresses;
 # the address: one machine trying many names (a NAT office is one address: a large allowance).
@@ -57,6 +62,36 @@ def count_success(username: str, address: str) -> None:
     throttle.forget(PAIR, _scopes(username, address)[0][1])
 
 
+def record_download(response):
+    """``after_request``: a staff download (an export, an evidence file) is a security event
+    (who took which data out, when, from where), in its own short transaction."""
+    disposition = response.headers.get("Content-Disposition", "")
+    if (
+        response.status_code == 200
+        and disposition.startswith("attachment")
+        and current_user.is_authenticated
+    ):
+        try:
+            record_event(
+                db.session,
+                "export",
+                current_user,
+                current_user.username,
+                acting=True,
+                endpoint=request.endpoint,
+                path=request.path,
+            )
+            db.session.commit()
+        except Exception:  # noqa: BLE001 -- the file is already built: log loudly rather than lose it
+            db.session.rollback()
+            logger.exception("could not record the download of %s", request.path)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(record_download)
+
+
 def store_degraded() -> bool:
     """The last count fell back to this process (Redis configured but unreachable)."""
     return throttle.counters().degraded
@@ -84,7 +119,7 @@ def record_event(
         action=action,
         entity_type=User.__tablename__,
         entity_id=user.id if user is not None else None,
-        after={"username": username[:50], "address": client_address(), **details},
+        after={"username": username[:50], **details},
     )
     session.add(entry)
     session.flush()

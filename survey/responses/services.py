@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from survey.campaigns.models import Campaign, CampaignAgency, Token
@@ -218,13 +220,21 @@ def submit_sitting(
     return response_ids
 
 
-def save_draft(session: Session, *, campaign: Campaign, token_hash: str, answers: dict) -> Draft:
-    draft = session.scalar(select(Draft).where(Draft.owner_hash == token_hash))
-    if draft is None:
-        draft = Draft(campaign_id=campaign.id, owner_hash=token_hash, answers=answers)
-        session.add(draft)
-    else:
-        draft.answers = answers
-        draft.updated_at = utcnow()
-    session.flush()
-    return draft
+def save_draft(session: Session, *, campaign: Campaign, token_hash: str, answers: dict) -> None:
+    """Write the sitting's answers so far: one upsert, so a token's first save cannot meet a
+    concurrent first save with a duplicate key (a select, then an insert, could)."""
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = upsert(Draft).values(
+        campaign_id=campaign.id,
+        owner_hash=token_hash,
+        answers=answers,
+        started_at=now,
+        updated_at=now,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[Draft.owner_hash],
+        set_={"answers": statement.excluded.answers, "updated_at": statement.excluded.updated_at},
+    )
+    session.execute(statement)

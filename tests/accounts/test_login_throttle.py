@@ -105,7 +105,7 @@ def test_logins_and_failures_are_in_the_audit_log(world, client, db_session, clo
     client.post("/account/logout")
     security = select(AuditEntry).where(AuditEntry.action.in_(EVENTS)).order_by(AuditEntry.id)
     entries = db_session.scalars(security).all()
-    events = [(e.action, e.actor_id, e.entity_id, e.after["address"]) for e in entries]
+    events = [(e.action, e.actor_id, e.entity_id, e.address) for e in entries]
     sup = world.supervisor.id
     assert events == [
         ("login.failure", None, sup, "10.1.1.1"),
@@ -174,3 +174,29 @@ def test_two_app_servers_share_the_login_delays(server, world):
         assert attempt(chosen.test_client(), "sup", "wrong password").status_code == 200
     assert attempt(second.test_client(), "sup", PASSWORD).status_code == 429
     throttle.counters(first).reset()
+
+
+# -- session rules ---------------------------------------------------------------------------
+
+
+def test_a_login_ends_after_thirty_idle_minutes(world, client):
+    assert attempt(client, "sup", PASSWORD).status_code == 302
+    with client.session_transaction() as browser:
+        browser["_seen"] -= 29 * 60
+    assert client.get("/admin/").status_code == 200  # 29 minutes: still in, clock restarts
+    with client.session_transaction() as browser:
+        browser["_seen"] -= 31 * 60
+    page = client.get("/admin/")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    assert client.get("/admin/").status_code == 302  # and stays out
+
+
+def test_downloads_are_security_events(world, client, db_session):
+    attempt(client, "sup", PASSWORD)
+    response = client.get("/admin/agencies/import/template.xlsx", environ_overrides=OFFICE)
+    assert response.status_code == 200
+    entry = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "export").order_by(AuditEntry.id.desc())
+    ).first()
+    assert entry.actor_id == world.supervisor.id and entry.address == "10.1.1.1"
+    assert entry.after["path"] == "/admin/agencies/import/template.xlsx"

@@ -17,7 +17,7 @@ import secrets
 import time
 
 from flask import Flask, current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer, URLSafeSerializer
 from limits import RateLimitItemPerDay, RateLimitItemPerHour
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -54,13 +54,31 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="survey-form-stamp")
 
 
-def new_device_id() -> str:
-    return secrets.token_urlsafe(16)
+def _device_signer() -> Signer:
+    return Signer(current_app.config["SECRET_KEY"], salt="survey-device-id")
 
 
-def form_stamp() -> str:
-    """A signed render time for the form, so the completion time cannot be forged."""
-    return _serializer().dumps(int(time.time()))
+def new_device_id(raw: str | None = None) -> str:
+    """A device id issued by this server, signed: one made up by a script is recognised."""
+    return _device_signer().sign(raw or secrets.token_urlsafe(16)).decode()
+
+
+def issued_device_id(value: str | None) -> bool:
+    """Whether ``value`` is a device id this server issued (its signature holds)."""
+    if not value:
+        return False
+    try:
+        _device_signer().unsign(value)
+    except BadSignature:
+        return False
+    return True
+
+
+def form_stamp(key: str) -> str:
+    """A signed render time bound to the form's submission key: the completion time cannot
+    be forged, and one render's stamp serves one submission only (the key is stored with the
+    response and a repeated key is the same submission, counted once)."""
+    return _serializer().dumps([int(time.time()), key])
 
 
 def form_key() -> str:
@@ -68,12 +86,17 @@ def form_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def elapsed_seconds(stamp: str | None) -> int | None:
+def elapsed_seconds(stamp: str | None, key: str | None) -> int | None:
+    """Seconds since the form with this submission key was rendered, or None when the stamp
+    is missing, forged, or was issued for another form (a reused render)."""
     if not stamp:
         return None
     try:
-        rendered = int(_serializer().loads(stamp))
+        rendered, stamped_key = _serializer().loads(stamp)
+        rendered = int(rendered)
     except (BadSignature, TypeError, ValueError):
+        return None
+    if not key or stamped_key != key:
         return None
     return max(0, int(time.time()) - rendered)
 
@@ -85,9 +108,9 @@ def check_open_link(
     flags: Flags = []
     if form.get(HONEYPOT_FIELD):
         flags.append((FlagReason.honeypot, "hidden field filled"))
-    duration = elapsed_seconds(form.get(STAMP_FIELD))
+    duration = elapsed_seconds(form.get(STAMP_FIELD), form.get(KEY_FIELD))
     if duration is None:
-        flags.append((FlagReason.too_fast, "no valid render time"))
+        flags.append((FlagReason.too_fast, "no valid render time for this form"))
     elif duration < campaign.min_seconds:
         flags.append((FlagReason.too_fast, f"{duration}s < {campaign.min_seconds}s"))
     flags.extend(_check_budgets(campaign, agency_id, device_id, address))
@@ -117,6 +140,8 @@ def _check_budgets(campaign, agency_id: int, device_id: str | None, address: str
     try:
         if device_id is None:
             flags.append((FlagReason.device_budget, "no device cookie"))
+        elif not issued_device_id(device_id):
+            flags.append((FlagReason.device_budget, "device id not issued by this server"))
         elif not limiter.hit(
             RateLimitItemPerDay(campaign.device_limit, namespace=prefix),
             "device",

@@ -72,7 +72,7 @@ def _render_answer(campaign, link, definition, raw, errors, key, stamp, status=2
         ),
         status,
     )
-    if not request.cookies.get(integrity.DEVICE_COOKIE):
+    if not integrity.issued_device_id(request.cookies.get(integrity.DEVICE_COOKIE)):
         response.set_cookie(
             integrity.DEVICE_COOKIE,
             integrity.new_device_id(),
@@ -117,13 +117,12 @@ def agency_link(code: str):
                 kept["stamp"],
                 message=kept["message"],
             )
-        return _render_answer(
-            campaign, link, definition, {}, {}, integrity.form_key(), integrity.form_stamp()
-        )
+        key = integrity.form_key()
+        return _render_answer(campaign, link, definition, {}, {}, key, integrity.form_stamp(key))
 
     form = request.form
     key = form.get(integrity.KEY_FIELD) or integrity.form_key()
-    stamp = form.get(integrity.STAMP_FIELD) or integrity.form_stamp()
+    stamp = form.get(integrity.STAMP_FIELD) or integrity.form_stamp(key)
     page = result = intake.read_page(definition, form, csrf_ok=csrf_ok)
     if page.outcome is Outcome.valid:
         result = intake.submit_open_link(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from survey import create_app
 from survey.responses.models import FlagReason, Response
+from survey.responses.public import integrity
 from tests.conftest import app_settings
 from tests.fixtures.client import CSRFClient
 from tests.responses.public.conftest import VALID_ANSWERS, form_fields, make_campaign
@@ -46,7 +47,8 @@ def servers(app, tmp_path):
 
 def submit_from(server, campaign, device: str):
     phone = server.test_client()
-    phone.set_cookie("sv_device", device)
+    with server.test_request_context():
+        phone.set_cookie("sv_device", integrity.new_device_id(device))  # as the server issues
     url = f"/A/{campaign.campaign_agencies[0].code}"
     fields = form_fields(phone.get(url).get_data(as_text=True))
     data = {**VALID_ANSWERS, "_key": fields["_key"], "_t": fields["_t"]}
