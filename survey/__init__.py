@@ -33,7 +33,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     from survey.accounts import login as account_login
     from survey.db import db
     from survey.extensions import csrf, limiter
-    from survey.features import FEATURE_BLUEPRINTS, YEAR_CLOSE_CHECKS
+    from survey.features import AGENCY_HUB, FEATURE_BLUEPRINTS, YEAR_CLOSE_CHECKS
 
     logs.init_app(app)
     db.init_app(app)
@@ -46,5 +46,6 @@ def create_app(config_override: dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     portals.register(app, FEATURE_BLUEPRINTS)
     app.extensions["year_close_checks"] = tuple(YEAR_CLOSE_CHECKS)
+    app.extensions["agency_hub"] = AGENCY_HUB
     logger.debug("app created for %s", app.config["DATABASE_URL"].split("@")[-1])
     return app
