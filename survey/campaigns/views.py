@@ -154,8 +154,10 @@ def show(campaign_id: int):
         counts=counts,
         token_form=token_form,
         confirm=ConfirmForm(),
-        campaign_url=links.campaign_url(campaign),
-        agency_urls={link.id: links.agency_url(link) for link in campaign.campaign_agencies},
+        campaign_url=links.printed(links.campaign_url(campaign)),
+        agency_urls={
+            link.id: links.printed(links.agency_url(link)) for link in campaign.campaign_agencies
+        },
     )
 
 
@@ -230,7 +232,15 @@ def posters(campaign_id: int):
     link = _link_or_404(campaign, request.args.get("agency", type=int))
     chosen = [link] if link else list(campaign.campaign_agencies)
     pdf = printing.posters_pdf(
-        [printing.Poster(campaign.title, c.agency.name, links.agency_url(c)) for c in chosen]
+        [
+            printing.Poster(
+                campaign.title,
+                c.agency.name,
+                links.agency_url(c),
+                links.printed(links.agency_url(c)),
+            )
+            for c in chosen
+        ]
     )
     return _download(pdf, "application/pdf", f"posters-{campaign.code}.pdf")
 

@@ -168,7 +168,16 @@ def test_qr_codes_point_at_the_configured_address_not_the_host_header(
     assert png.data.startswith(b"\x89PNG")
     page = client.get(f"/admin/campaigns/{campaign.id}", headers=forged)
     assert "evil.example.com" not in page.get_data(as_text=True)
-    assert expected in page.get_data(as_text=True)
+    # shown in lower case, to be typed, and a link; the lower-case path leads to the page
+    typed = f"https://pj.example.gov.cn/a/{link.code.lower()}"
+    assert f'<a href="{typed}"><code>{typed}</code></a>' in page.get_data(as_text=True)
+    moved = client.get(f"/a/{link.code.lower()}")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(f"/A/{link.code}")
+    assert (
+        client.get(f"/s/{campaign.code.lower()}")
+        .headers["Location"]
+        .endswith(f"/S/{campaign.code}")
+    )
 
 
 def test_posters_are_one_a4_page_per_agency(world, login, db_session):
