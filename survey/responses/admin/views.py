@@ -132,7 +132,9 @@ def review(campaign_id: int):
             flash(_("Response %(id)d is included in the results.", id=response_id), "success")
         else:
             flash(_("Response %(id)d is excluded from the results.", id=response_id), "success")
-    return redirect(url_for(".flags", campaign_id=campaign.id, **_back_to_filter()))
+    # back to the decided response, not the top of the page
+    back = url_for(".flags", campaign_id=campaign.id, **_back_to_filter())
+    return redirect(f"{back}#response-{response_id}")
 
 
 def _back_to_filter() -> dict:
