@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP)
 
+# The printed posters and the links shown follow the address the demo is served on.
+demo: export SURVEY_BASE_URL ?= http://$(HOST):$(PORT)
 demo: $(STAMP)
 	$(BIN)/survey db upgrade
 	$(BIN)/survey demo

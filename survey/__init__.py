@@ -33,7 +33,12 @@ def create_app(config_override: dict | None = None) -> Flask:
     from survey.accounts import login as account_login
     from survey.db import db
     from survey.extensions import csrf
-    from survey.features import FEATURE_BLUEPRINTS, RUN_FINALISE_CHECKS, YEAR_CLOSE_CHECKS
+    from survey.features import (
+        AGENCY_HUB,
+        FEATURE_BLUEPRINTS,
+        RUN_FINALISE_CHECKS,
+        YEAR_CLOSE_CHECKS,
+    )
 
     inputs.init_app(app)
     app.dispatch_request = actions.retrying(app.dispatch_request)
@@ -48,5 +53,6 @@ def create_app(config_override: dict | None = None) -> Flask:
     portals.register(app, FEATURE_BLUEPRINTS)
     app.extensions["year_close_checks"] = tuple(YEAR_CLOSE_CHECKS)
     app.extensions["run_finalise_checks"] = tuple(RUN_FINALISE_CHECKS)
+    app.extensions["agency_hub"] = AGENCY_HUB
     logger.debug("app created for %s", app.config["DATABASE_URL"].split("@")[-1])
     return app

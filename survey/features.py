@@ -11,6 +11,7 @@ from survey.followup.admin_views import admin_followup
 from survey.followup.agency_views import agency_followup
 from survey.followup.escalation_views import admin_escalations, admin_linkage
 from survey.followup.special_views import admin_special
+from survey.home.agency_hub import agency_hub
 from survey.home.views import admin_home, agency_home, public_home
 from survey.indicators.views import admin_indicators
 from survey.questionnaires.views import admin_questionnaires
@@ -70,3 +71,7 @@ YEAR_CLOSE_CHECKS = [year_close_problem]
 # Asked before a scoring run is marked final (each returns a message, or None): once a year
 # has published, the objection window must have closed and every objection be decided.
 RUN_FINALISE_CHECKS = [finalise_problem]
+
+# The supervisor's agency page links to everything about the agency (one hub per agency); the
+# agencies feature sits below the features it links to, so the app floor builds the links.
+AGENCY_HUB = agency_hub

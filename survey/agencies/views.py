@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -139,8 +148,13 @@ def create():
 @viewer_may_read
 def show(agency_id: int):
     agency = agency_or_404(db.session, current_user, agency_id)
+    hub = current_app.extensions.get("agency_hub")
     return render_template(
-        "agencies/agency.html", agency=agency, section_form=SectionForm(), confirm=ConfirmForm()
+        "agencies/agency.html",
+        agency=agency,
+        section_form=SectionForm(),
+        confirm=ConfirmForm(),
+        hub=hub(db.session, agency) if hub else [],
     )
 
 

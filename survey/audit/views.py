@@ -15,7 +15,7 @@ from wtforms.validators import Length, Optional
 
 from survey.accounts.models import User
 from survey.agencies.queries import scope_ids
-from survey.audit.labels import action_label, entity_label
+from survey.audit.labels import action_label, changes, entity_label
 from survey.auditing import AuditEntry
 from survey.clock import SHANGHAI
 from survey.db import db
@@ -100,6 +100,7 @@ def index():
         page=page,
         total=total,
         readable=readable,
+        changes=changes,
         action_label=action_label,
         entity_label=entity_label,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),

@@ -8,6 +8,9 @@ scan from further away (ECOSYSTEM §5).
 - ``/S/<campaign code>``  the campaign's open link (the respondent picks the agency)
 - ``/A/<agency code>``    one agency in one campaign: the poster at its service window
 - ``/T/<token>``          a single-use token; it redirects at once to a clean address
+
+Printed and shown links are in lower case (``printed``) so people can type them; the
+lower-case paths redirect to these.
 """
 
 from __future__ import annotations
@@ -64,6 +67,18 @@ def public_url(path: str) -> str:
     base = urlsplit(current_app.config["BASE_URL"])
     prefix = base.path.rstrip("/")
     return urlunsplit((base.scheme.upper(), base.netloc.upper(), prefix + path, "", ""))
+
+
+def printed(url: str) -> str:
+    """The link as printed or shown for people to type: all in lower case (the respondents'
+    pages answer lower-case paths too, ``responses.public.lower_case``), but the configured
+    base path kept as it is (a server may tell its case apart). The QR code keeps ``url``."""
+    parts = urlsplit(url)
+    prefix = urlsplit(current_app.config["BASE_URL"]).path.rstrip("/")
+    path = parts.path
+    rest = path[len(prefix) :] if prefix and path.startswith(prefix) else path
+    kept = path[: len(path) - len(rest)]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), kept + rest.lower(), "", ""))
 
 
 def campaign_url(campaign) -> str:

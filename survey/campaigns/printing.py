@@ -1,14 +1,21 @@
 """QR codes and printable sheets: PNG/SVG codes, A4 posters for service windows and A4 sheets
 of single-use token slips. Pure functions (no Flask, no database).
 
-PDFs use reportlab with the built-in CID font STSong-Light, so no font file is needed on the
-server (PDF readers supply the Song face), and draw each QR code as vector rectangles from
-segno's module matrix: crisp at any size, and cheap enough for 1,000 slips in a few seconds.
+PDFs embed a subset of WenQuanYi Micro Hei (文泉驿微米黑, Debian's fonts-wqy-microhei: TrueType
+outlines, Apache-2.0 or GPL-3+ with the font exception, so it may be embedded and shared), so
+the Chinese shows in every viewer and print shop; SURVEY_PRINT_FONT may name another TrueType
+file. ReportLab cannot embed CFF outlines (Noto Sans CJK's .otf). Without such a file the
+sheets fall back to the CID font STSong-Light, which only viewers with Adobe's Asian fonts
+show, and say so in the log. QR codes are drawn as vector rectangles from segno's module
+matrix: crisp at any size, and cheap enough for 1,000 slips in a few seconds. The link printed
+under a code is in lower case (``links.printed``) so people can type it.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,11 +24,43 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FONT = "STSong-Light"
+logger = logging.getLogger(__name__)
+
+# TrueType CJK fonts that may be embedded, in order of preference (Debian's paths).
+FONT_FILES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
+)
+EMBEDDED_FONT = "WenQuanYiMicroHei"
+FALLBACK_FONT = "STSong-Light"
 QUIET_ZONE = 4  # modules around the symbol, as ISO/IEC 18004 asks
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def font_file() -> str | None:
+    chosen = os.environ.get("SURVEY_PRINT_FONT")
+    if chosen:
+        return chosen
+    return next((path for path in FONT_FILES if os.path.exists(path)), None)
+
+
+def _register_font() -> str:
+    path = font_file()
+    if path is not None:
+        pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, path, subfontIndex=0))
+        return EMBEDDED_FONT
+    logger.warning(
+        "no TrueType CJK font found (apt-get install fonts-wqy-microhei, or set "
+        "SURVEY_PRINT_FONT): posters and token slips name %s without embedding it",
+        FALLBACK_FONT,
+    )
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FALLBACK_FONT
+
+
+FONT = _register_font()
 
 
 def _qr(url: str) -> segno.QRCode:
@@ -79,7 +118,8 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
 class Poster:
     campaign_title: str
     agency_name: str
-    url: str
+    url: str  # the QR code's payload
+    printed_url: str = ""  # the link printed under it, in lower case (links.printed)
 
 
 def posters_pdf(posters: Sequence[Poster]) -> bytes:
@@ -100,8 +140,8 @@ def posters_pdf(posters: Sequence[Poster]) -> bytes:
         _draw_qr(canvas, poster.url, (width - size) / 2, y - size - 5 * mm, size)
         y -= size + 20 * mm
         _centred(canvas, "请用手机扫描二维码，对本单位履职情况进行评价", y, 16, width)
-        canvas.setFont("Helvetica", 9)
-        canvas.drawCentredString(width / 2, y - 9 * mm, poster.url)
+        canvas.setFont(FONT, 10)
+        canvas.drawCentredString(width / 2, y - 9 * mm, poster.printed_url or poster.url)
         _centred(canvas, "评价匿名进行，不记录个人信息", 20 * mm, 11, width)
         canvas.showPage()
     canvas.save()

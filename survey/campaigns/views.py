@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey.actions import commit_or_report, flash_error
-from survey.agencies.models import Agency
+from survey.agencies.models import Agency, AgencyKind
 from survey.agencies.queries import scope_ids
 from survey.campaigns import links, printing, services
 from survey.campaigns.forms import CampaignForm, TokenForm, to_local, to_utc
@@ -64,7 +64,7 @@ def _year_or_404(year_id) -> AssessmentYear:
     return year_or_404(db.session, current_user, year_id)
 
 
-def _fill_choices(form: CampaignForm, year: AssessmentYear) -> None:
+def _fill_choices(form: CampaignForm, year: AssessmentYear) -> list[Agency]:
     versions = db.session.scalars(
         select(QuestionnaireVersion).order_by(
             QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.number.desc()
@@ -77,6 +77,35 @@ def _fill_choices(form: CampaignForm, year: AssessmentYear) -> None:
         .order_by(Agency.id)
     ).all()
     form.agency_ids.choices = [(agency.id, agency.name) for agency in agencies]
+    return agencies
+
+
+def _by_kind(agencies: list[Agency]) -> list[tuple[AgencyKind, list[Agency]]]:
+    """The agencies grouped by kind, in the order of 第三条."""
+    return [
+        (kind, [agency for agency in agencies if agency.kind is kind])
+        for kind in AgencyKind
+        if any(agency.kind is kind for agency in agencies)
+    ]
+
+
+def _picked(form: CampaignForm, agencies: list[Agency]) -> bool:
+    """Select all / none / a kind (buttons of the form, no JavaScript): the form comes back
+    with its other fields as typed and the agencies ticked; nothing is saved."""
+    pick = request.form.get("_pick", "")
+    if request.method != "POST" or not pick:
+        return False
+    chosen = set(form.agency_ids.data or [])
+    if pick == "all":
+        chosen = {agency.id for agency in agencies}
+    elif pick == "none":
+        chosen = set()
+    else:
+        action, _sep, kind = pick.partition(":")
+        ids = {agency.id for agency in agencies if agency.kind.value == kind}
+        chosen = chosen | ids if action == "add" else chosen - ids
+    form.agency_ids.data = [agency.id for agency in agencies if agency.id in chosen]
+    return True
 
 
 def _settings(form: CampaignForm) -> services.CampaignSettings | None:
@@ -101,10 +130,11 @@ def _settings(form: CampaignForm) -> services.CampaignSettings | None:
 def create():
     year = _year_or_404(request.args.get("year_id", type=record_id))
     form = CampaignForm()
-    _fill_choices(form, year)
+    agencies = _fill_choices(form, year)
     if request.method == "GET":
         form.agency_ids.data = [choice for choice, _label in form.agency_ids.choices]
-    if form.validate_on_submit() and (settings := _settings(form)) is not None:
+    picked = _picked(form, agencies)
+    if not picked and form.validate_on_submit() and (settings := _settings(form)) is not None:
         created = commit_or_report(
             form.form_errors.append,
             lambda: services.create_campaign(db.session, current_user, year, settings),
@@ -112,7 +142,9 @@ def create():
         if created:
             flash(_("Survey created as a draft. Check it, then open it."), "success")
             return redirect(url_for(".show", campaign_id=created.value.id))
-    return render_template("campaigns/form.html", form=form, year=year, campaign=None)
+    return render_template(
+        "campaigns/form.html", form=form, year=year, campaign=None, groups=_by_kind(agencies)
+    )
 
 
 @admin_campaigns.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -122,14 +154,15 @@ def edit(campaign_id: int):
         flash_error(_("Only a draft survey can be edited; an opened one is fixed."))
         return redirect(url_for(".show", campaign_id=campaign.id))
     form = CampaignForm(obj=campaign)
-    _fill_choices(form, campaign.year)
+    agencies = _fill_choices(form, campaign.year)
     if request.method == "GET":
         form.version_id.data = campaign.questionnaire_version_id
         form.agency_ids.data = [link.agency_id for link in campaign.campaign_agencies]
         form.opens_at.data = to_local(campaign.opens_at)
         form.closes_at.data = to_local(campaign.closes_at)
         form.access_mode.data = campaign.access_mode.value
-    if form.validate_on_submit() and (settings := _settings(form)) is not None:
+    picked = _picked(form, agencies)
+    if not picked and form.validate_on_submit() and (settings := _settings(form)) is not None:
         saved = commit_or_report(
             form.form_errors.append,
             lambda: services.update_campaign(db.session, current_user, campaign, settings),
@@ -137,7 +170,13 @@ def edit(campaign_id: int):
         if saved:
             flash(_("Survey saved."), "success")
             return redirect(url_for(".show", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, year=campaign.year, campaign=campaign)
+    return render_template(
+        "campaigns/form.html",
+        form=form,
+        year=campaign.year,
+        campaign=campaign,
+        groups=_by_kind(agencies),
+    )
 
 
 @admin_campaigns.route("/<int:campaign_id>")
@@ -155,8 +194,10 @@ def show(campaign_id: int):
         counts=counts,
         token_form=token_form,
         confirm=ConfirmForm(),
-        campaign_url=links.campaign_url(campaign),
-        agency_urls={link.id: links.agency_url(link) for link in campaign.campaign_agencies},
+        campaign_url=links.printed(links.campaign_url(campaign)),
+        agency_urls={
+            link.id: links.printed(links.agency_url(link)) for link in campaign.campaign_agencies
+        },
     )
 
 
@@ -231,7 +272,15 @@ def posters(campaign_id: int):
     link = _link_or_404(campaign, request.args.get("agency", type=record_id))
     chosen = [link] if link else list(campaign.campaign_agencies)
     pdf = printing.posters_pdf(
-        [printing.Poster(campaign.title, c.agency.name, links.agency_url(c)) for c in chosen]
+        [
+            printing.Poster(
+                campaign.title,
+                c.agency.name,
+                links.agency_url(c),
+                links.printed(links.agency_url(c)),
+            )
+            for c in chosen
+        ]
     )
     return _download(pdf, "application/pdf", f"posters-{campaign.code}.pdf")
 

@@ -11,6 +11,7 @@ from survey.db import db
 from survey.portals import viewer_may_read
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.questionnaires.schema import parse_definition
+from survey.years.config import GROUP_LABELS
 
 admin_questionnaires = Blueprint("questionnaires", __name__, url_prefix="/questionnaires")
 
@@ -23,7 +24,9 @@ def index():
         .options(selectinload(Questionnaire.versions))
         .order_by(Questionnaire.slug)
     ).all()
-    return render_template("questionnaires/index.html", questionnaires=questionnaires)
+    return render_template(
+        "questionnaires/index.html", questionnaires=questionnaires, group_labels=GROUP_LABELS
+    )
 
 
 @admin_questionnaires.route("/versions/<int:version_id>")

@@ -29,7 +29,9 @@ PUBLIC_ENDPOINTS = {
     "public.respond.sitting_overview",
     "public.respond.sitting_agency",
     "public.respond.sitting_submit",
-    "public.respond.text_size",  # the respondents' large-text mode (a cookie)
+    "public.respond.text_size",
+    "public.respond.campaign_link_typed",  # lower-case addresses redirect (printed links)
+    "public.respond.agency_link_typed",  # the respondents' large-text mode (a cookie)
 }
 METHODS = ("GET", "POST")
 # Records every jurisdiction shares (the standard questionnaires): no district scope applies.

@@ -305,3 +305,35 @@ def test_odd_filter_input_is_not_an_error(world, login):
     client = login(world.supervisor)
     for query in ("actor=a%00b", "actor=" + "x" * 80, "entity_type=%00", "date_to=2026-02-30"):
         assert client.get(f"/admin/audit/?{query}").status_code == 200, query
+
+
+def test_each_change_reads_in_plain_chinese_with_the_raw_record_behind_a_link(
+    world, login, db_session
+):
+    client = login(world.supervisor)
+    client.post(
+        f"/admin/agencies/{world.agency_b.id}/edit",
+        data={"name": "测试市乙局（新）", "short_name": "乙局", "kind": "party"},
+    )
+    html = client.get("/admin/audit/").get_data(as_text=True)
+    row = html.split('data-action="agency.update"')[1].split("</tr>")[0]
+    changed = row.split('<ul class="changes">')[1].split("</ul>")[0]
+    assert "名称" in changed and "→ 测试市乙局（新）" in changed
+    assert "党的机关" in changed and "party" not in changed  # codes as words
+    assert '"kind"' not in changed
+    raw = row.split('<details class="raw">')[1]
+    assert "&#34;kind&#34;: &#34;party&#34;" in raw  # the raw record, as stored, disclosed
+
+
+def test_long_checksums_are_shortened_and_codes_translated(app):
+    from survey.audit.labels import changes, value_text
+
+    with app.test_request_context():
+        check_values(value_text, changes)
+
+
+def check_values(value_text, changes):
+    assert value_text("file_sha256", "ab" * 32) == "abababababab…"
+    assert value_text("is_active", False) == "否"
+    rows = changes({"state": "draft"}, {"state": "open"})
+    assert rows == [("状态", "草稿", "已开启")]

@@ -168,7 +168,16 @@ def test_qr_codes_point_at_the_configured_address_not_the_host_header(
     assert png.data.startswith(b"\x89PNG")
     page = client.get(f"/admin/campaigns/{campaign.id}", headers=forged)
     assert "evil.example.com" not in page.get_data(as_text=True)
-    assert expected in page.get_data(as_text=True)
+    # shown in lower case, to be typed, and a link; the lower-case path leads to the page
+    typed = f"https://pj.example.gov.cn/a/{link.code.lower()}"
+    assert f'<a href="{typed}"><code>{typed}</code></a>' in page.get_data(as_text=True)
+    moved = client.get(f"/a/{link.code.lower()}")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(f"/A/{link.code}")
+    assert (
+        client.get(f"/s/{campaign.code.lower()}")
+        .headers["Location"]
+        .endswith(f"/S/{campaign.code}")
+    )
 
 
 def test_posters_are_one_a4_page_per_agency(world, login, db_session):
@@ -289,3 +298,22 @@ def test_the_tokens_command(app, world, db_session, tmp_path):
     assert bad.exit_code != 0 and "公开链接" in bad.output
     missing = runner.invoke(campaign_cli, ["tokens", "NOPE", "--count", "5", "--out", str(out)])
     assert missing.exit_code != 0
+
+
+def test_the_agencies_of_a_new_survey_are_ticked_all_none_or_by_kind(world, login, db_session):
+    from survey.agencies.models import AgencyKind
+
+    world.agency_b.kind = AgencyKind.party
+    db_session.commit()
+    client = login(world.supervisor)
+    url = f"/admin/campaigns/new?year_id={world.year.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "党的机关" in page and 'value="add:party"' in page
+    typed = {"title": "我的调查", "agency_ids": [str(world.agency_a.id)]}
+    none = client.post(url, data={**typed, "_pick": "none"}).get_data(as_text=True)
+    assert 'name="agency_ids" value' in none and "checked" not in none.split('id="agencies"')[1]
+    assert 'value="我的调查"' in none  # what was typed stays
+    party = client.post(url, data={**typed, "_pick": "add:party"}).get_data(as_text=True)
+    ticked = re.findall(r'name="agency_ids" value="(\d+)" checked', party)
+    assert sorted(map(int, ticked)) == sorted([world.agency_a.id, world.agency_b.id])
+    assert db_session.scalars(select(Campaign)).all() == []  # nothing saved by a pick

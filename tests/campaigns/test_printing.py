@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 import segno
@@ -28,11 +30,46 @@ def test_uppercase_links_make_smaller_codes():
     assert segno.make(URL, error="m").version < segno.make(URL.lower(), error="m").version
 
 
-def test_one_poster_page_per_agency_with_the_chinese_font():
+def test_one_poster_page_per_agency():
     posters = [printing.Poster("2026年度评价", f"第{n}局", URL) for n in range(3)]
     pdf = printing.posters_pdf(posters)
     assert pdf.startswith(b"%PDF") and pages(pdf) == 3
-    assert b"STSong-Light" in pdf
+
+
+needs_font_tools = pytest.mark.skipif(
+    printing.FONT != printing.EMBEDDED_FONT or not shutil.which("pdffonts"),
+    reason="needs fonts-wqy-microhei and poppler-utils (apt-get install; .ci/run installs both)",
+)
+
+
+@needs_font_tools
+@pytest.mark.parametrize("kind", ["posters", "slips"])
+def test_the_chinese_font_is_embedded_and_its_text_extracts(tmp_path, kind):
+    if kind == "posters":
+        printed = "http://pj.example.gov.cn/a/abcdefgh"
+        pdf = printing.posters_pdf([printing.Poster("2026年度评价", "枣庄市教育局", URL, printed)])
+    else:
+        pdf = printing.token_sheet_pdf("2026年度评价", [printing.Slip(URL, "A" * 26, "甲局")])
+    path = tmp_path / "printed.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run(
+        [shutil.which("pdffonts"), path], capture_output=True, text=True, check=True
+    )
+    rows = [line.split() for line in fonts.stdout.splitlines()[2:]]
+    cjk = [row for row in rows if "WenQuanYiMicroHei" in row[0]]
+    # a subset (ABCDEF+ prefix), embedded ("emb" yes), never a font only named
+    assert cjk and all(re.match(r"[A-Z]{6}\+", row[0]) for row in cjk)
+    assert all(row[-5] == "yes" for row in cjk), fonts.stdout
+    assert b"STSong-Light" not in pdf
+    text = subprocess.run(
+        [shutil.which("pdftotext"), path, "-"], capture_output=True, text=True, check=True
+    )
+    assert "2026年度评价" in text.stdout
+    if kind == "posters":
+        assert "枣庄市教育局" in text.stdout and "请用手机扫描二维码" in text.stdout
+        assert "http://pj.example.gov.cn/a/abcdefgh" in text.stdout  # typed in lower case
+    else:
+        assert "评价单位：甲局" in text.stdout and "每个二维码仅限一人使用一次" in text.stdout
 
 
 def test_fifteen_slips_per_page():

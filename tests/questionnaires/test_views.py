@@ -13,6 +13,9 @@ def test_list_and_preview_every_version(app, world, login, db_session):
     client = login(world.supervisor)
     index = client.get("/admin/questionnaires/").get_data(as_text=True)
     assert "机关职能运行情况部门互评问卷" in index
+    # the path's placeholders are shown, not eaten as HTML tags; groups in Chinese
+    assert "questionnaires/&lt;slug&gt;/v&lt;N&gt;.yaml" in index
+    assert "部门互评" in index and "<td>peer</td>" not in index
     for version in db_session.query(QuestionnaireVersion):
         page = client.get(f"/admin/questionnaires/versions/{version.id}")
         html = page.get_data(as_text=True)
@@ -20,7 +23,8 @@ def test_list_and_preview_every_version(app, world, login, db_session):
         for item in version.definition["items"]:
             assert f'name="{item["id"]}"' in html
         assert "不会保存" in html and 'method="post"' not in html
-        with app.open_resource("static/app.css") as css:
+        assert f"{version.title}（v{version.number}）" in html  # no slug in the title
+        with app.open_resource("static/respond.css") as css:
             assert len(html.encode()) + len(css.read()) < 30_000
 
 

@@ -29,7 +29,7 @@ from survey.campaigns.queries import campaign_or_404, definition_of, visible_cam
 from survey.db import db
 from survey.numbers import plain_int
 from survey.portals import viewer_may_read
-from survey.responses.admin import exporting, importing, reviews
+from survey.responses.admin import exporting, importing, presenting, reviews
 from survey.responses.admin.forms import FlagFilterForm, ResponseImportForm, ReviewForm
 from survey.responses.admin.results import campaign_results
 from survey.responses.models import FlagReason
@@ -51,7 +51,29 @@ def index():
 def show(campaign_id: int):
     campaign = campaign_or_404(db.session, current_user, campaign_id)
     results = campaign_results(db.session, campaign)
-    return render_template("responses/admin/results.html", campaign=campaign, results=results)
+    table = presenting.item_table(
+        results,
+        request.args.get("item"),
+        request.args.get("sort", ""),
+        request.args.get("order", ""),
+    )
+    return render_template(
+        "responses/admin/results.html", campaign=campaign, results=results, table=table
+    )
+
+
+@admin_results.route("/<int:campaign_id>/agencies/<int:agency_id>")
+@viewer_may_read
+def agency(campaign_id: int, agency_id: int):
+    """One agency's figures on every item of the campaign."""
+    campaign = campaign_or_404(db.session, current_user, campaign_id)
+    results = campaign_results(db.session, campaign)
+    figures = presenting.agency_figures(results, agency_id)
+    if figures is None:
+        abort(404)
+    return render_template(
+        "responses/admin/agency_results.html", campaign=campaign, results=results, f=figures
+    )
 
 
 # --- flagged responses (raw answers: supervisors only) -------------------------------------
@@ -110,7 +132,9 @@ def review(campaign_id: int):
             flash(_("Response %(id)d is included in the results.", id=response_id), "success")
         else:
             flash(_("Response %(id)d is excluded from the results.", id=response_id), "success")
-    return redirect(url_for(".flags", campaign_id=campaign.id, **_back_to_filter()))
+    # back to the decided response, not the top of the page
+    back = url_for(".flags", campaign_id=campaign.id, **_back_to_filter())
+    return redirect(f"{back}#response-{response_id}")
 
 
 def _back_to_filter() -> dict:

@@ -75,13 +75,42 @@ def test_peer_counts_by_rating_agency(db_session, world, login):
 
 def test_page_hides_small_cells(db_session, world, campaign, login):
     fill(db_session, world, campaign)
-    html = login(world.supervisor).get(f"/admin/results/{campaign.id}").get_data(as_text=True)
-    assert "4.20" in html
-    agency_b_section = html.split(f'data-agency="{world.agency_b.id}"')[1].split("</section>")[0]
-    assert SUPPRESSED in agency_b_section
-    assert "2.00" not in html  # agency b's mean (4 responses) is never shown
-    agency_a_section = html.split(f'data-agency="{world.agency_a.id}"')[1].split("</section>")[0]
-    assert agency_a_section.count(SUPPRESSED) == 1  # C1 only
+    client = login(world.supervisor)
+    html = client.get(f"/admin/results/{campaign.id}").get_data(as_text=True)
+    # the first question across agencies, titled by its Chinese text, not its id
+    assert "1. 聚焦主责主业" in html and "4.20" in html
+    assert html.count(SUPPRESSED) == 1  # agency b: 4 responses, never broken down
+    assert "2.00" not in html  # agency b's mean is never shown
+    c1 = client.get(f"/admin/results/{campaign.id}?item=C1").get_data(as_text=True)
+    assert "2. 配合有关机关" in c1 and c1.count(SUPPRESSED) == 2
+    # one agency's page: every question, the small cells hidden
+    a = client.get(f"/admin/results/{campaign.id}/agencies/{world.agency_a.id}")
+    assert a.status_code == 200 and a.get_data(as_text=True).count(SUPPRESSED) == 1  # C1 only
+    b = client.get(f"/admin/results/{campaign.id}/agencies/{world.agency_b.id}")
+    b_html = b.get_data(as_text=True)
+    assert SUPPRESSED in b_html and "2.00" not in b_html
+    assert client.get(f"/admin/results/{campaign.id}/agencies/999999").status_code == 404
+
+
+def test_the_item_table_sorts_with_plain_links(db_session, world, login):
+    campaign = make_campaign(
+        db_session, world, agencies=[world.agency_a, world.agency_b, world.agency_c]
+    )
+    fill(db_session, world, campaign)
+    for _ in range(5):
+        add_response(db_session, campaign, world.agency_c, {"E1": "2", "C1": "2"})
+    db_session.commit()
+    client = login(world.supervisor)
+    url = f"/admin/results/{campaign.id}"
+    html = client.get(url, query_string={"item": "E1", "sort": "mean", "order": "desc"})
+    html = html.get_data(as_text=True).split('class="card item-table"')[1]
+    assert html.index(world.agency_a.name) < html.index(world.agency_c.name)
+    assert 'aria-sort="descending"' in html and "sort=mean&amp;order=asc" in html
+    up = client.get(url, query_string={"item": "E1", "sort": "mean", "order": "asc"})
+    up = up.get_data(as_text=True).split('class="card item-table"')[1]
+    assert up.index(world.agency_c.name) < up.index(world.agency_a.name)
+    # the agency too small to show comes last whatever the order
+    assert up.index(world.agency_a.name) < up.index(SUPPRESSED)
 
 
 def test_viewer_reads_results_but_no_raw_responses(db_session, world, campaign, login):

@@ -65,6 +65,8 @@ def test_include_then_exclude_keeps_both_decisions_and_audits_them(
 
     response = review(client, campaign, flagged.id, "include", "电话回访确认为本人填写")
     assert response.status_code == 302
+    # back to the decided response, not the top of the list
+    assert response.headers["Location"].endswith(f"#response-{flagged.id}")
     assert campaign_results(db_session, campaign).excluded == 0
     response = review(client, campaign, flagged.id, "exclude", "同一时段大量相同答卷")
     assert response.status_code == 302
