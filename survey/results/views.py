@@ -20,16 +20,20 @@ from survey.results import figures, services
 from survey.results.cache import kept_json, own_explanation
 from survey.results.forms import DecisionForm, PublishForm
 from survey.results.models import Objection
+from survey.results.quality import FLAG_LABELS, REASONS, reading
+from survey.results.quality import condensed as quality_of
 from survey.results.ranking import SORTS, chosen, condensed
 from survey.results.tables import table_csv, table_xlsx
 from survey.scores import queries
+from survey.scores.diff import compare
 from survey.scores.drilldown import breakdown
-from survey.scores.exporting import band_label, kind_label
+from survey.scores.exporting import BAND_NAMES, band_label, kind_label
 from survey.scores.models import DIMENSIONS, ScoringRun
 from survey.scores.services import final_run
 from survey.scores.views import score_context
+from survey.scores.words import SOURCE_GROUP_LABELS, SOURCE_LABELS
 from survey.spreadsheets import XLSX_MIMETYPE
-from survey.years.config import DIMENSION_LABELS
+from survey.years.config import DIMENSION_LABELS, GROUP_LABELS, with_defaults
 from survey.years.queries import year_or_404
 
 admin_dashboard = Blueprint("dashboard", __name__, url_prefix="/results")
@@ -133,6 +137,50 @@ def explain(run_id: int, agency_id: int):
             sums=breakdown(agency),
             back=url_for(".dashboard", year_id=run.year_id, run=run.number),
         ),
+    )
+
+
+@admin_dashboard.route("/runs/<int:run_id>/quality")
+@viewer_may_read
+def quality(run_id: int):
+    """The evidence behind a run: responses and exclusions, groups short of their minimum,
+    reliability with a reading, the peer round's checks (from the stored run)."""
+    run = queries.run_or_404(db.session, current_user, run_id)
+    minimum = {g: int(n) for g, n in with_defaults(run.year.config)["min_group_n"].items()}
+    data = kept_json(db.session, run.id, "quality", lambda: quality_of(run.result_data(), minimum))
+    return render_template(
+        "results/quality.html",
+        run=run,
+        year=run.year,
+        data=data,
+        reading=reading,
+        group_labels={**GROUP_LABELS, **SOURCE_GROUP_LABELS},
+        dimension_labels=DIMENSION_LABELS,
+        reasons=REASONS,
+        reason_labels=FLAG_LABELS,
+    )
+
+
+@admin_dashboard.route("/years/<int:year_id>/compare")
+@viewer_may_read
+def compare_runs(year_id: int):
+    """Two runs of the year side by side: who moved, by how much, and which inputs or
+    settings differ (from the runs' stored rows)."""
+    year = year_or_404(db.session, current_user, year_id)
+    runs = queries.runs_of(db.session, year.id)
+    by_number = {r.number: r for r in runs}
+    later = by_number.get(request.args.get("b", type=int)) or (runs[0] if runs else None)
+    earlier = by_number.get(request.args.get("a", type=int)) or (runs[1] if len(runs) > 1 else None)
+    diff = compare(earlier, later) if earlier and later and earlier.id != later.id else None
+    return render_template(
+        "results/compare.html",
+        year=year,
+        runs=runs,
+        earlier=earlier,
+        later=later,
+        diff=diff,
+        source_labels=SOURCE_LABELS,
+        band_names=BAND_NAMES,
     )
 
 
