@@ -56,6 +56,48 @@ def _chosen_run(year, number: int | None) -> ScoringRun | None:
     return final_run(db.session, year.id) or (runs[0] if runs else None)
 
 
+def _shown(rows: list[dict]) -> list[dict]:
+    """Each row with its words (rank as people say it, band, kind, marks), each phrase looked
+    up once for the whole table rather than once per row."""
+    single, spread, tied = _("No. %(rank)d"), _("No. %(low)d–%(high)d"), _("tied with %(n)d others")
+    marks = {
+        "borderline": (_("borderline"), "mark-borderline"),
+        "low": (_("low confidence"), "mark-low"),
+        "not_rated": (_("not rated"), "mark-not-rated"),
+    }
+    kinds: dict[str, str] = {}
+    bands: dict[tuple, str] = {}
+    shown = []
+    for row in rows:
+        words = dict(row)
+        if row["ranked"]:
+            words["rank_text"] = (
+                single % {"rank": row["rank"]}
+                if row["rank_low"] == row["rank_high"]
+                else spread % {"low": row["rank_low"], "high": row["rank_high"]}
+            )
+        kind = row["kind"]
+        if kind not in kinds:
+            kinds[kind] = kind_label(kind)
+        words["kind_text"] = kinds[kind]
+        key = (row["ranked"], row["band"], row["borderline"], tuple(row["between"] or ()))
+        if key not in bands:
+            bands[key] = band_label(row)
+        words["band_text"] = bands[key]
+        found = []
+        if row["tied_with"]:
+            found.append((tied % {"n": row["tied_with"]}, "mark-tie"))
+        if row["borderline"] or (row["band"] is None and row["between"]):
+            found.append(marks["borderline"])
+        if row["low_confidence"]:
+            found.append(marks["low"])
+        if not row["ranked"]:
+            found.append(marks["not_rated"])
+        words["marks"] = found
+        shown.append(words)
+    return shown
+
+
 def _filters():
     kind = request.args.get("kind") or None
     if kind is not None and kind not in {k.value for k in AgencyKind}:
@@ -86,7 +128,7 @@ def dashboard(year_id: int):
         year=year,
         run=run,
         runs=queries.runs_of(db.session, year.id),
-        rows=shown,
+        rows=_shown(shown),
         all_rows=rows,
         kinds=kinds,
         kind=kind,
@@ -103,6 +145,7 @@ def dashboard(year_id: int):
         mean=figures.mean_of(rows),
         bands=figures.distribution_table(rows),
         objections=services.objections_of_year(db.session, year.id),
+        explain_prefix=url_for(".explain", run_id=run.id, agency_id=0)[:-1],
         dimensions=DIMENSIONS,
         dimension_labels=DIMENSION_LABELS,
         sort_options=[
