@@ -20,16 +20,20 @@ from survey.results import figures, services
 from survey.results.cache import kept_json, own_explanation
 from survey.results.forms import DecisionForm, PublishForm
 from survey.results.models import Objection
+from survey.results.quality import FLAG_LABELS, REASONS, reading
+from survey.results.quality import condensed as quality_of
 from survey.results.ranking import SORTS, chosen, condensed
 from survey.results.tables import table_csv, table_xlsx
 from survey.scores import queries
+from survey.scores.diff import compare
 from survey.scores.drilldown import breakdown
-from survey.scores.exporting import band_label, kind_label
+from survey.scores.exporting import BAND_NAMES, band_label, kind_label
 from survey.scores.models import DIMENSIONS, ScoringRun
 from survey.scores.services import final_run
 from survey.scores.views import score_context
+from survey.scores.words import SOURCE_GROUP_LABELS, SOURCE_LABELS
 from survey.spreadsheets import XLSX_MIMETYPE
-from survey.years.config import DIMENSION_LABELS
+from survey.years.config import DIMENSION_LABELS, GROUP_LABELS, with_defaults
 from survey.years.queries import year_or_404
 
 admin_dashboard = Blueprint("dashboard", __name__, url_prefix="/results")
@@ -50,6 +54,48 @@ def _chosen_run(year, number: int | None) -> ScoringRun | None:
             abort(404)
         return run
     return final_run(db.session, year.id) or (runs[0] if runs else None)
+
+
+def _shown(rows: list[dict]) -> list[dict]:
+    """Each row with its words (rank as people say it, band, kind, marks), each phrase looked
+    up once for the whole table rather than once per row."""
+    single, spread, tied = _("No. %(rank)d"), _("No. %(low)d–%(high)d"), _("tied with %(n)d others")
+    marks = {
+        "borderline": (_("borderline"), "mark-borderline"),
+        "low": (_("low confidence"), "mark-low"),
+        "not_rated": (_("not rated"), "mark-not-rated"),
+    }
+    kinds: dict[str, str] = {}
+    bands: dict[tuple, str] = {}
+    shown = []
+    for row in rows:
+        words = dict(row)
+        if row["ranked"]:
+            words["rank_text"] = (
+                single % {"rank": row["rank"]}
+                if row["rank_low"] == row["rank_high"]
+                else spread % {"low": row["rank_low"], "high": row["rank_high"]}
+            )
+        kind = row["kind"]
+        if kind not in kinds:
+            kinds[kind] = kind_label(kind)
+        words["kind_text"] = kinds[kind]
+        key = (row["ranked"], row["band"], row["borderline"], tuple(row["between"] or ()))
+        if key not in bands:
+            bands[key] = band_label(row)
+        words["band_text"] = bands[key]
+        found = []
+        if row["tied_with"]:
+            found.append((tied % {"n": row["tied_with"]}, "mark-tie"))
+        if row["borderline"] or (row["band"] is None and row["between"]):
+            found.append(marks["borderline"])
+        if row["low_confidence"]:
+            found.append(marks["low"])
+        if not row["ranked"]:
+            found.append(marks["not_rated"])
+        words["marks"] = found
+        shown.append(words)
+    return shown
 
 
 def _filters():
@@ -82,7 +128,7 @@ def dashboard(year_id: int):
         year=year,
         run=run,
         runs=queries.runs_of(db.session, year.id),
-        rows=shown,
+        rows=_shown(shown),
         all_rows=rows,
         kinds=kinds,
         kind=kind,
@@ -99,6 +145,7 @@ def dashboard(year_id: int):
         mean=figures.mean_of(rows),
         bands=figures.distribution_table(rows),
         objections=services.objections_of_year(db.session, year.id),
+        explain_prefix=url_for(".explain", run_id=run.id, agency_id=0)[:-1],
         dimensions=DIMENSIONS,
         dimension_labels=DIMENSION_LABELS,
         sort_options=[
@@ -133,6 +180,50 @@ def explain(run_id: int, agency_id: int):
             sums=breakdown(agency),
             back=url_for(".dashboard", year_id=run.year_id, run=run.number),
         ),
+    )
+
+
+@admin_dashboard.route("/runs/<int:run_id>/quality")
+@viewer_may_read
+def quality(run_id: int):
+    """The evidence behind a run: responses and exclusions, groups short of their minimum,
+    reliability with a reading, the peer round's checks (from the stored run)."""
+    run = queries.run_or_404(db.session, current_user, run_id)
+    minimum = {g: int(n) for g, n in with_defaults(run.year.config)["min_group_n"].items()}
+    data = kept_json(db.session, run.id, "quality", lambda: quality_of(run.result_data(), minimum))
+    return render_template(
+        "results/quality.html",
+        run=run,
+        year=run.year,
+        data=data,
+        reading=reading,
+        group_labels={**GROUP_LABELS, **SOURCE_GROUP_LABELS},
+        dimension_labels=DIMENSION_LABELS,
+        reasons=REASONS,
+        reason_labels=FLAG_LABELS,
+    )
+
+
+@admin_dashboard.route("/years/<int:year_id>/compare")
+@viewer_may_read
+def compare_runs(year_id: int):
+    """Two runs of the year side by side: who moved, by how much, and which inputs or
+    settings differ (from the runs' stored rows)."""
+    year = year_or_404(db.session, current_user, year_id)
+    runs = queries.runs_of(db.session, year.id)
+    by_number = {r.number: r for r in runs}
+    later = by_number.get(request.args.get("b", type=int)) or (runs[0] if runs else None)
+    earlier = by_number.get(request.args.get("a", type=int)) or (runs[1] if len(runs) > 1 else None)
+    diff = compare(earlier, later) if earlier and later and earlier.id != later.id else None
+    return render_template(
+        "results/compare.html",
+        year=year,
+        runs=runs,
+        earlier=earlier,
+        later=later,
+        diff=diff,
+        source_labels=SOURCE_LABELS,
+        band_names=BAND_NAMES,
     )
 
 

@@ -59,7 +59,7 @@ class ScoringRun(Base):
     input_checksum: Mapped[str] = mapped_column(String(64))
     result_checksum: Mapped[str] = mapped_column(String(64))
     # Every table, the explanations and the quality report (canonical JSON text).
-    results: Mapped[str] = mapped_column(Text)
+    results: Mapped[str] = mapped_column(Text, deferred=True)  # large: read when asked for
 
     year: Mapped[AssessmentYear] = relationship()
     created_by: Mapped[User | None] = relationship()

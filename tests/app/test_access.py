@@ -12,6 +12,7 @@ from survey.targets.models import Target, TargetAdjustment, TargetSet
 from tests.followup.records import make_followup_records
 from tests.reports.access import make_reports_records
 from tests.responses.admin.conftest import make_campaign
+from tests.results.records import published_with_objection
 from tests.scores.conftest import scored_run
 
 PUBLIC_ENDPOINTS = {
@@ -81,11 +82,13 @@ def city_values(world, db_session, app=None) -> dict:
     db_session.add_all([adjustment, evidence])
     db_session.commit()
     run, item = scored_run(db_session, world)
+    objection = published_with_objection(db_session, world, run)
     followup = make_followup_records(db_session, world)
     reports = make_reports_records(app, db_session, world, run)
     return {
         "run_id": run.id,
         "score_item_id": item.id,
+        "objection_id": objection.id,
         "fmt": "xlsx",
         "set_id": target_set.id,
         "target_id": target.id,
@@ -193,6 +196,20 @@ def test_agency_portal_shows_only_the_users_own_agency(world, login):
     html = login(world.editor_b).get("/agency/").get_data(as_text=True)
     assert world.agency_b.name in html
     assert world.agency_a.name not in html
+
+
+def test_agency_users_get_404_for_results_that_are_not_theirs(app, world, db_session, login):
+    """A published run of the city: an agency of the district (not in the run) gets 404 at
+    every URL of the agency's results that names a run."""
+    values = city_values(world, db_session)
+    client = login(world.editor_c)
+    checked = 0
+    for rule, method in routes(app):
+        if rule.endpoint.startswith("agency.results.") and "run_id" in rule.arguments:
+            response = request(client, method, url_for_rule(rule, values))
+            assert response.status_code == 404, (method, rule.rule, response.status_code)
+            checked += 1
+    assert checked >= 2
 
 
 def test_agency_routes_never_take_an_agency_from_the_url(app):
