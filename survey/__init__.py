@@ -29,16 +29,16 @@ def create_app(config_override: dict | None = None) -> Flask:
         count = settings["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from survey import errors, headers, i18n, logs, portals, templating
+    from survey import errors, headers, i18n, inputs, logs, portals, templating
     from survey.accounts import login as account_login
     from survey.db import db
-    from survey.extensions import csrf, limiter
-    from survey.features import FEATURE_BLUEPRINTS, YEAR_CLOSE_CHECKS
+    from survey.extensions import csrf
+    from survey.features import FEATURE_BLUEPRINTS, RUN_FINALISE_CHECKS, YEAR_CLOSE_CHECKS
 
+    inputs.init_app(app)
     logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     i18n.init_app(app)
     account_login.init_app(app)
     headers.init_app(app)
@@ -46,5 +46,6 @@ def create_app(config_override: dict | None = None) -> Flask:
     errors.register_error_handlers(app)
     portals.register(app, FEATURE_BLUEPRINTS)
     app.extensions["year_close_checks"] = tuple(YEAR_CLOSE_CHECKS)
+    app.extensions["run_finalise_checks"] = tuple(RUN_FINALISE_CHECKS)
     logger.debug("app created for %s", app.config["DATABASE_URL"].split("@")[-1])
     return app

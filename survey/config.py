@@ -42,8 +42,6 @@ def defaults(instance_path: Path) -> dict:
         "PROXY_COUNT": 0,
         # Argon2 parameters: "default" is RFC 9106 low-memory; tests use "cheapest".
         "PASSWORD_HASH_PROFILE": "default",
-        "LOGIN_RATE_LIMIT": "5 per minute",
-        "RATELIMIT_ENABLED": True,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
@@ -142,6 +140,5 @@ def build(override: dict | None = None, environ=None) -> dict:
         SESSION_COOKIE_SAMESITE="Lax",
         PREFERRED_URL_SCHEME="https" if secure else "http",
         RATELIMIT_STORAGE_URI=config.get("REDIS_URL") or "memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
     )
     return config

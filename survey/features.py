@@ -17,6 +17,9 @@ from survey.questionnaires.views import admin_questionnaires
 from survey.reports.views import admin_reports, agency_reports
 from survey.responses.admin.views import admin_results
 from survey.responses.public.views import respond
+from survey.results.agency_views import agency_results
+from survey.results.services import finalise_problem
+from survey.results.views import admin_dashboard
 from survey.scores.services import year_close_problem
 from survey.scores.views import admin_scores
 from survey.targets.admin_views import admin_targets
@@ -55,6 +58,8 @@ FEATURE_BLUEPRINTS = [
     ("admin", admin_special),
     ("admin", admin_escalations),
     ("admin", admin_linkage),
+    ("admin", admin_dashboard),
+    ("agency", agency_results),
     ("admin", admin_reports),
     ("agency", agency_reports),
 ]
@@ -62,3 +67,6 @@ FEATURE_BLUEPRINTS = [
 # Asked before an assessment year closes (each returns a message, or None): higher features
 # hold rules about closing that the years feature, lower down, cannot import.
 YEAR_CLOSE_CHECKS = [year_close_problem]
+# Asked before a scoring run is marked final (each returns a message, or None): once a year
+# has published, the objection window must have closed and every objection be decided.
+RUN_FINALISE_CHECKS = [finalise_problem]

@@ -10,6 +10,8 @@ Why this order:
 
 - The core is what every feature uses and that knows no feature: the database base and types,
   errors, the clock, form helpers, the portals' guards, the audit log's writer.
+- ``charts`` draws charts from plain numbers and labels (no database), so that the scores'
+  pages, the reports and anything else can use one renderer.
 - ``agencies`` (jurisdictions, agencies, sections) is the tree everything hangs on, and is
   below ``accounts``: a user is placed in that tree (``users.agency_id``, ``jurisdiction_id``),
   while the tree knows nothing of users. The agencies' scoping helpers read only the user's
@@ -22,6 +24,8 @@ Why this order:
 - ``scores`` (the year's scoring runs) reads the assessment inputs; ``reports`` and
   ``followup`` (rectification, calendar, special supervision) read the scores, beside each
   other.
+- ``results`` shows a run to the people it concerns (the dashboard, its charts, publication
+  to the agencies and their objections); it reads the scores and sits below the reports.
 - The app floor assembles the rest: the factory, the blueprint list, the model registry the
   migrations read, the CLI, the home pages (a summary of every feature) and the demo data.
 """
@@ -34,6 +38,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "core",
         (
+            "accesslog",
             "actions",
             "auditing",
             "clock",
@@ -45,6 +50,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "forms",
             "headers",
             "i18n",
+            "inputs",
             "logs",
             "numbers",
             "portals",
@@ -54,6 +60,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "types",
         ),
     ),
+    ("charts", ("charts",)),
     ("agencies", ("agencies",)),
     ("accounts", ("accounts",)),
     ("audit", ("audit",)),
@@ -69,6 +76,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("responses", ("responses",)),
     ("assessment", ("assessment",)),
     ("scores", ("scores",)),
+    ("results", ("results",)),
     ("reports and follow-up", ("reports", "followup")),
     ("app", ("survey", "cli", "demo", "features", "home", "migrations", "models")),
 )

@@ -15,8 +15,9 @@ def set_security_headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
-    # Never no-referrer: Flask-WTF's strict HTTPS CSRF check needs the Referer.
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    # Staff pages: never no-referrer, Flask-WTF's strict HTTPS CSRF check needs the Referer.
+    # The respondents' pages set no-referrer themselves (their CSRF check is the token's).
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     # HTTPS deployments only: HSTS on a plain-http demo would lock browsers out of it.
     if current_app.config["SESSION_COOKIE_SECURE"]:
         response.headers["Strict-Transport-Security"] = "max-age=31536000"

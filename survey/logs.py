@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from survey.accesslog import TokenFreeFilter
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -17,3 +19,7 @@ def init_app(app) -> None:
     if not root.handlers and not app.config["TESTING"]:
         logging.basicConfig(level=logging.WARNING, format=FORMAT)
     logging.getLogger("survey").setLevel(logging.INFO)
+    # The development server logs each request line: never a respondent's token.
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, TokenFreeFilter) for f in werkzeug.filters):
+        werkzeug.addFilter(TokenFreeFilter())

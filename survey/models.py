@@ -14,6 +14,12 @@ from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.reports.models import FeedbackReceipt, ReportAdvice, ReportBuild
 from survey.responses.models import Answer, Draft, FlagReview, Response, ResponseFlag
+from survey.results.models import (
+    Objection,
+    ObjectionDecision,
+    RunPublication,
+    RunRendering,
+)
 from survey.scores.models import RunFinalisation, ScoreItem, ScoringResult, ScoringRun
 from survey.targets.models import (
     LedgerEntry,
@@ -38,6 +44,10 @@ __all__ = [
     "Escalation",
     "ExtensionRequest",
     "LinkageNotice",
+    "Objection",
+    "ObjectionDecision",
+    "RunRendering",
+    "RunPublication",
     "RectificationEvent",
     "RectificationItem",
     "SpecialCase",

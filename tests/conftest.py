@@ -18,7 +18,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from survey import create_app, migrations
-from survey.extensions import limiter
 from survey.responses.public.integrity import reset_budgets
 from tests.fixtures.client import CSRFClient
 
@@ -93,7 +92,6 @@ def app(base_app):
     holder["session_factory"] = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    limiter.reset()
     reset_budgets(base_app)
     try:
         yield base_app

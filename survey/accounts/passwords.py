@@ -25,6 +25,20 @@ def hasher() -> PasswordHasher:
     return _hasher(current_app.config["PASSWORD_HASH_PROFILE"])
 
 
+# Verified against when the user name is unknown, so both paths cost one verification.
+_DUMMY_PASSWORD = "not a real password, only spends the same time"  # noqa: S105
+
+
+@cache
+def _dummy_hash(profile: str) -> str:
+    return _hasher(profile).hash(_DUMMY_PASSWORD)
+
+
+def dummy_hash() -> str:
+    """A hash no password matches, made once per process with the current parameters."""
+    return _dummy_hash(current_app.config["PASSWORD_HASH_PROFILE"])
+
+
 def hash_password(password: str) -> str:
     return hasher().hash(password)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey.accounts.models import LoginSession, Role, User
 from survey.accounts.passwords import (
+    dummy_hash,
     hash_password,
     needs_rehash,
     password_problem,
@@ -29,8 +30,6 @@ from survey.errors import DomainError
 logger = logging.getLogger(__name__)
 
 USER_FIELDS = ("username", "display_name", "role", "jurisdiction_id", "agency_id", "is_active")
-# Verified against when the user name is unknown, so both paths cost one hash.
-_DUMMY_PASSWORD = "not a real password, only spends the same time"  # noqa: S105
 
 
 def token_hash(token: str) -> str:
@@ -41,11 +40,18 @@ def user_jurisdiction_id(user: User) -> int:
     return user.jurisdiction_id if user.agency_id is None else user.agency.jurisdiction_id
 
 
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Upgrades an outdated hash."""
-    user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    """The active user with these credentials, or None. Upgrades an outdated hash.
+
+    An unknown name costs what a known one costs: one verification, against a hash made once
+    per process (hashing a dummy on each attempt made it cost two, a 1.6–2.1× tell)."""
+    user = find_user(session, username)
     if user is None:
-        verify_password(hash_password(_DUMMY_PASSWORD), password)
+        verify_password(dummy_hash(), password)
         return None
     if not verify_password(user.password_hash, password) or not user.is_active:
         return None

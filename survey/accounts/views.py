@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from survey.accounts import services
+from survey.accounts import security, services
 from survey.accounts.forms import (
     ActiveFilterForm,
     ChangePasswordForm,
@@ -34,7 +33,7 @@ from survey.accounts.models import Role, User
 from survey.actions import commit_or_report, flash_error
 from survey.agencies.queries import scope_ids, visible_agencies, visible_jurisdictions
 from survey.db import db
-from survey.extensions import limiter
+from survey.forms import ask_first
 
 logger = logging.getLogger(__name__)
 
@@ -59,34 +58,48 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _username_key():
-    return "login-user:" + (request.form.get("username") or "").strip().lower()
-
-
-def _failed(response):
-    # Only failed attempts count: a successful login redirects.
-    return response.status_code != 302
-
-
 @auth.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_username_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.username.data, form.password.data)
+        username, address = form.username.data, security.client_address()
+        wait = security.seconds_to_wait(username, address)
+        if wait:
+            # Slowed down, not locked: the password is not even checked until then.
+            security.record_event(
+                db.session,
+                "login.delayed",
+                services.find_user(db.session, username),
+                username,
+                acting=False,
+                wait_seconds=wait,
+            )
+            db.session.commit()
+            message = _(
+                "Too many wrong passwords. Please wait %(n)d seconds, then try again.", n=wait
+            )
+            form.password.errors.append(message)
+            return render_template("accounts/login.html", form=form), 429
+        user = services.authenticate(db.session, username, form.password.data)
         if user is None:
-            logger.info("failed login for %r from %s", form.username.data, request.remote_addr)
+            security.count_failure(username, address)
+            logger.info("failed login for %r from %s", username, address)
+            security.record_event(
+                db.session,
+                "login.failure",
+                services.find_user(db.session, username),
+                username,
+                acting=False,
+            )
+            db.session.commit()
             flash(_("Wrong user name or password, or the account is deactivated."), "error")
         else:
+            security.count_success(username, address)
             session.clear()  # a fresh session: no fixation of anything set before login
             services.start_login(db.session, user)
+            security.record_event(db.session, "login.success", user, user.username, acting=True)
             login_user(user)
             session.permanent = True
             db.session.commit()
@@ -100,6 +113,7 @@ def login():
 @own_account.route("/logout", methods=["POST"])
 def logout():
     services.end_login(db.session, current_user.get_id())
+    security.record_event(db.session, "logout", current_user, current_user.username, acting=True)
     logger.info("logout %s", current_user.username)
     db.session.commit()
     logout_user()
@@ -226,6 +240,18 @@ def edit(user_id: int):
 @admin_users.route("/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int):
     user = _user_or_404(user_id)
+    if request.form.get("active") != "1" and user.id != current_user.id:  # else refused below
+        asked = ask_first(
+            title=_("Deactivate the account %(name)s?", name=user.username),
+            what_happens=[
+                _("The user is logged out everywhere at once and can no longer log in."),
+                _("What the user recorded is kept; the account can be reactivated later."),
+            ],
+            button=_("Deactivate the account"),
+            cancel_url=url_for(".index"),
+        )
+        if asked:
+            return asked
     form = ConfirmForm()
     if form.validate_on_submit():
         active = request.form.get("active") == "1"

@@ -29,7 +29,7 @@ from survey.agencies.queries import (
     visible_jurisdictions,
 )
 from survey.db import db
-from survey.forms import ConfirmForm
+from survey.forms import ConfirmForm, ask_first
 from survey.portals import viewer_may_read
 
 admin_jurisdictions = Blueprint("jurisdictions", __name__, url_prefix="/jurisdictions")
@@ -177,6 +177,18 @@ def _confirmed_action(agency_id: int, action, message: str):
 
 @admin_agencies.route("/<int:agency_id>/delete", methods=["POST"])
 def delete(agency_id: int):
+    agency = agency_or_404(db.session, current_user, agency_id)
+    asked = ask_first(
+        title=_("Delete the agency %(name)s?", name=agency.name),
+        what_happens=[
+            _("It leaves the lists of agencies and of new surveys and targets."),
+            _("Everything recorded about it is kept, and it can be restored from its page."),
+        ],
+        button=_("Delete the agency"),
+        cancel_url=url_for(".show", agency_id=agency.id),
+    )
+    if asked:
+        return asked
     return _confirmed_action(
         agency_id,
         lambda agency: services.delete_agency(db.session, current_user, agency),

@@ -16,6 +16,10 @@ ACTION_LABELS = {
     "section.create": _l("Section added"),
     "section.update": _l("Section edited"),
     "section.delete": _l("Section removed"),
+    "login.success": _l("Logged in"),
+    "login.failure": _l("Failed login"),
+    "login.delayed": _l("Login attempt refused: wait after wrong passwords"),
+    "logout": _l("Logged out"),
     "user.create": _l("Account created"),
     "user.update": _l("Account edited"),
     "user.activate": _l("Account reactivated"),
@@ -74,6 +78,9 @@ ACTION_LABELS = {
     "special.conclude": _l("Special supervision concluded"),
     "escalation.record": _l("Admonition or public criticism recorded"),
     "linkage.record": _l("Linkage notice recorded"),
+    "results.publish": _l("Scoring run published to the agencies"),
+    "results.object": _l("Objection to a published result filed (复核申请)"),
+    "results.decide": _l("Objection decided"),
 }
 
 ENTITY_LABELS = {
@@ -103,6 +110,7 @@ ENTITY_LABELS = {
     "special_case_findings": _l("Special-supervision finding"),
     "escalations": _l("Admonition or public criticism"),
     "linkage_notices": _l("Linkage notice"),
+    "objections": _l("Objection (复核申请)"),
 }
 
 

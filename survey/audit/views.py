@@ -20,6 +20,7 @@ from survey.auditing import AuditEntry
 from survey.clock import SHANGHAI
 from survey.db import db
 from survey.forms import one_line
+from survey.numbers import record_id
 from survey.portals import viewer_may_read
 
 admin_audit = Blueprint("audit", __name__, url_prefix="/audit")
@@ -87,7 +88,7 @@ def index():
         if form.date_to.data:
             end = _day_start(form.date_to.data + dt.timedelta(days=1))
             statement = statement.where(AuditEntry.created_at < end)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=record_id), 1)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
     entries = db.session.execute(
         statement.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)

@@ -22,7 +22,8 @@ from survey.campaigns.models import (
 )
 from survey.campaigns.queries import campaign_or_404, visible_campaigns
 from survey.db import db
-from survey.forms import ConfirmForm
+from survey.forms import ConfirmForm, ask_first
+from survey.numbers import record_id
 from survey.portals import viewer_may_read
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.years.models import AssessmentYear, YearState
@@ -40,7 +41,7 @@ def index():
         .order_by(AssessmentYear.year.desc(), AssessmentYear.jurisdiction_id)
     ).all()
     # Filters from the query string; a value that names nothing the user sees is ignored.
-    year_id = request.args.get("year_id", type=int)
+    year_id = request.args.get("year_id", type=record_id)
     year_id = year_id if year_id in {year.id for year in years} else None
     state = next((s for s in CampaignState if s.value == request.args.get("state")), None)
     group = request.args.get("group")
@@ -98,7 +99,7 @@ def _settings(form: CampaignForm) -> services.CampaignSettings | None:
 
 @admin_campaigns.route("/new", methods=["GET", "POST"])
 def create():
-    year = _year_or_404(request.args.get("year_id", type=int))
+    year = _year_or_404(request.args.get("year_id", type=record_id))
     form = CampaignForm()
     _fill_choices(form, year)
     if request.method == "GET":
@@ -172,6 +173,21 @@ def open_(campaign_id: int):
 @admin_campaigns.post("/<int:campaign_id>/close")
 def close(campaign_id: int):
     campaign = campaign_or_404(db.session, current_user, campaign_id)
+    asked = ask_first(
+        title=_("Close the survey %(title)s?", title=campaign.title),
+        what_happens=[
+            _(
+                "Its links and QR codes stop accepting answers at once; "
+                "unused codes become useless."
+            ),
+            _("The answers received so far are kept and the results can be read."),
+            _("A closed survey cannot be opened again."),
+        ],
+        button=_("Close the survey"),
+        cancel_url=url_for(".show", campaign_id=campaign.id),
+    )
+    if asked:
+        return asked
     if ConfirmForm().validate_on_submit() and commit_or_report(
         flash_error, lambda: services.close_campaign(db.session, current_user, campaign)
     ):
@@ -198,7 +214,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 def qr(campaign_id: int):
     """The QR code of the campaign's link, or of one agency's link (?agency=<id>)."""
     campaign = campaign_or_404(db.session, current_user, campaign_id)
-    link = _link_or_404(campaign, request.args.get("agency", type=int))
+    link = _link_or_404(campaign, request.args.get("agency", type=record_id))
     url = links.agency_url(link) if link else links.campaign_url(campaign)
     name = f"qr-{campaign.code}-{link.code if link else 'all'}"
     if request.args.get("format") == "svg":
@@ -212,7 +228,7 @@ def posters(campaign_id: int):
     campaign = campaign_or_404(db.session, current_user, campaign_id)
     if campaign.uses_tokens:
         abort(404)
-    link = _link_or_404(campaign, request.args.get("agency", type=int))
+    link = _link_or_404(campaign, request.args.get("agency", type=record_id))
     chosen = [link] if link else list(campaign.campaign_agencies)
     pdf = printing.posters_pdf(
         [printing.Poster(campaign.title, c.agency.name, links.agency_url(c)) for c in chosen]
@@ -260,9 +276,24 @@ def tokens(campaign_id: int):
 @admin_campaigns.post("/<int:campaign_id>/tokens/revoke")
 def revoke(campaign_id: int):
     campaign = campaign_or_404(db.session, current_user, campaign_id)
-    batch = request.form.get("batch", type=int)
+    batch = request.form.get("batch", type=record_id)
     if not ConfirmForm().validate_on_submit() or batch is None:
         abort(400)
+    asked = ask_first(
+        title=_("Revoke the unused codes of batch %(batch)d?", batch=batch),
+        what_happens=[
+            _(
+                "Every code of this batch not used yet stops working; "
+                "a respondent who scans one is told it is not valid."
+            ),
+            _("Codes already used and their answers are kept."),
+            _("Revoked codes cannot be restored: issue a new batch instead."),
+        ],
+        button=_("Revoke the codes"),
+        cancel_url=url_for(".show", campaign_id=campaign.id),
+    )
+    if asked:
+        return asked
     revoked = commit_or_report(
         flash_error, lambda: services.revoke_batch(db.session, current_user, campaign, batch)
     )

@@ -1,7 +1,8 @@
 """The demo year, completed and scored: approved, self-assessed targets for most city agencies
 (two are left without, so the run shows agencies not rated), 加减分 items (one reversed), and
 two runs — the second after a later on-site verification lowered one agency's score, so the
-difference between runs shows an agency that moved because of verification.
+difference between runs shows an agency that moved because of verification — and the year's
+last day for objections, so that a run can be published and objected to.
 
 ``complete_year`` adds records (flushed); ``score`` computes the runs and must run on
 committed data (a run reads in a transaction of its own).
@@ -131,5 +132,8 @@ def score(session: Session, year_id: int, today: dt.date | None = None) -> None:
     )
     session.commit()
     scores.compute_run(session, supervisor, year, today)
+    # Agencies' leaders may object for two weeks once a run is published (the walk: the
+    # supervisor publishes run 2, fgw-leader objects, the supervisor decides).
+    year.config = {**year.config, "objection_closes": (today + dt.timedelta(days=14)).isoformat()}
     session.commit()
-    logger.info("demo year scored: two runs")
+    logger.info("demo year scored: two runs; objections accepted for 14 days after publishing")

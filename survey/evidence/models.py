@@ -22,6 +22,7 @@ class EvidenceOwner(LabelledEnum):
     filing = ("filing", _l("Filing"))
     rectification = ("rectification", _l("Rectification submission"))
     score_item = ("score_item", _l("Bonus or deduction item"))
+    objection = ("objection", _l("Objection (复核申请)"))
 
 
 class EvidenceFile(Base):

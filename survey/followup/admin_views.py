@@ -18,6 +18,7 @@ from survey.followup import exporting, extensions, queries, services
 from survey.followup.forms import DecisionForm, FilterForm, IssueForm, MoveForm, flash_form_errors
 from survey.followup.lifecycle import MOVES, available
 from survey.followup.models import ExtensionRequest
+from survey.numbers import record_id
 from survey.portals import viewer_may_read
 from survey.spreadsheets import XLSX_MIMETYPE
 
@@ -77,7 +78,7 @@ def new(agency_id: int):
     agency = agency_or_404(db.session, current_user, agency_id)
     form = IssueForm(
         source_kind=request.args.get("source_kind", "manual"),
-        source_id=request.args.get("source_id", type=int),
+        source_id=request.args.get("source_id", type=record_id),
     )
     form.set_sections(agency.live_sections)
     if form.validate_on_submit():

@@ -13,6 +13,7 @@ from survey.followup.models import ItemState, SourceKind
 from survey.followup.services import REVIEW_AFTER_DAYS
 from survey.followup.warnings import Colour
 from survey.forms import one_line
+from survey.numbers import MAX_ID
 
 
 def _choices(enum_class, blank=None):
@@ -27,7 +28,7 @@ class IssueForm(FlaskForm):
     source_kind = SelectField(_l("Source of the problem"), choices=_choices(SourceKind))
     source_id = IntegerField(
         _l("Number of the source record"),
-        validators=[Optional(), NumberRange(min=1)],
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID)],
         description=_l("The duty finding, target, scoring run or special-supervision case."),
     )
     title = StringField(

@@ -165,10 +165,18 @@ def final_run(session: Session, year_id: int) -> ScoringRun | None:
     return mark.run if mark is not None else None
 
 
-def finalise(session: Session, actor, run: ScoringRun) -> RunFinalisation:
+def finalise(
+    session: Session, actor, run: ScoringRun, checks=(), today: dt.date | None = None
+) -> RunFinalisation:
+    """``checks``: rules of higher features (e.g. the objection window after publication),
+    each ``check(session, run, today)`` returning a message that refuses, or None."""
     year = run.year
     if year.state is not YearState.open:
         raise DomainError(_l("Only a run of an open year can be marked final."))
+    for check in checks:
+        problem = check(session, run, today)
+        if problem:
+            raise DomainError(problem)
     current = final_run(session, year.id)
     if current is not None and current.id == run.id:
         raise DomainError(_l("This run is already the final one."))

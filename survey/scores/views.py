@@ -3,7 +3,7 @@ explanation, exports, the final mark, and 加减分 items."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +18,7 @@ from survey.indicators.queries import live_agencies
 from survey.portals import viewer_may_read
 from survey.scores import exporting, queries, services
 from survey.scores.diff import compare
+from survey.scores.drilldown import breakdown
 from survey.scores.forms import FinaliseForm, ReverseItemForm, ScoreItemForm
 from survey.scores.models import DIMENSIONS
 from survey.scores.words import (
@@ -36,7 +37,8 @@ from survey.years.standards import describe
 admin_scores = Blueprint("scores", __name__, url_prefix="/scores")
 
 
-def _context(**values) -> dict:
+def score_context(**values) -> dict:
+    """What the scores templates need besides their records (the results pages use it too)."""
     return {
         "dimensions": DIMENSIONS,
         "dimension_labels": DIMENSION_LABELS,
@@ -59,7 +61,7 @@ def runs(year_id: int):
     final = services.final_run(db.session, year.id)
     return render_template(
         "scores/runs.html",
-        **_context(
+        **score_context(
             year=year,
             runs=queries.runs_of(db.session, year.id),
             final=final,
@@ -92,7 +94,7 @@ def run(run_id: int):
     final = services.final_run(db.session, run.year_id)
     return render_template(
         "scores/run.html",
-        **_context(
+        **score_context(
             run=run,
             year=run.year,
             rows=exporting.ordered(document["agencies"]),
@@ -115,7 +117,13 @@ def explain(run_id: int, agency_id: int):
         abort(404)
     return render_template(
         "scores/agency.html",
-        **_context(run=run, year=run.year, agency=agency, item_texts=document["item_texts"]),
+        **score_context(
+            run=run,
+            year=run.year,
+            agency=agency,
+            item_texts=document["item_texts"],
+            sums=breakdown(agency),
+        ),
     )
 
 
@@ -140,11 +148,20 @@ def finalise(run_id: int):
     run = queries.run_or_404(db.session, current_user, run_id)
     form = FinaliseForm()
     if form.validate_on_submit() and commit_or_report(
-        form.form_errors.append, lambda: services.finalise(db.session, current_user, run)
+        form.form_errors.append,
+        lambda: services.finalise(
+            db.session,
+            current_user,
+            run,
+            current_app.extensions.get("run_finalise_checks", ()),
+            beijing_today(),
+        ),
     ):
         flash(_("Run %(number)d is the year's final result.", number=run.number), "success")
         return redirect(url_for(".run", run_id=run.id))
-    return render_template("scores/finalise.html", **_context(run=run, year=run.year, form=form))
+    return render_template(
+        "scores/finalise.html", **score_context(run=run, year=run.year, form=form)
+    )
 
 
 @admin_scores.route("/years/<int:year_id>/items", methods=["GET", "POST"])
@@ -176,7 +193,7 @@ def items(year_id: int):
     reversed_ids = {item.reverses_id for item in records if item.reverses_id}
     return render_template(
         "scores/items.html",
-        **_context(
+        **score_context(
             year=year,
             form=form,
             records=records,

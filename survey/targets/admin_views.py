@@ -18,6 +18,7 @@ from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import files_of
 from survey.filings.models import FilingKind
 from survey.filings.services import filing_of
+from survey.numbers import record_id
 from survey.portals import viewer_may_read
 from survey.targets import adjustments, services
 from survey.targets.forms import DecisionForm, ReviewForm
@@ -57,7 +58,7 @@ def _enum_arg(enum_class, name):
 @viewer_may_read
 def index():
     years = _years()
-    chosen = request.args.get("year_id", type=int)
+    chosen = request.args.get("year_id", type=record_id)
     year = next((y for y in years if y.id == chosen), None)
     if year is None:
         year = next((y for y in years if y.state is YearState.open), years[0] if years else None)

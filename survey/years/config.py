@@ -64,6 +64,9 @@ DEFAULT_CONFIG = {
     },
     # The evaluation standards (第八条): survey/years/standards.py.
     "standards": evaluation_standards.DEFAULT_STANDARDS,
+    # The last day (YYYY-MM-DD) an agency's leader may object to a published run (复核申请);
+    # None until the office sets it (survey/results).
+    "objection_closes": None,
 }
 SUMMARY_KINDS = ("half_year", "year_end")
 
@@ -149,6 +152,21 @@ def _check_count(errors, path: str, value, minimum: int) -> None:
         errors.append((path, str(_l("Must be a whole number of at least %(n)d.", n=minimum))))
 
 
+def _check_day(errors, path: str, value) -> None:
+    if value is None:
+        return
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        errors.append((path, str(_l("Write the date as YYYY-MM-DD, e.g. 2027-01-20."))))
+
+
+def objection_closes(config: dict) -> dt.date | None:
+    """The last day objections to a published run are accepted, if the year sets one."""
+    value = with_defaults(config).get("objection_closes")
+    return dt.date.fromisoformat(value) if value else None
+
+
 def validate(config: dict) -> dict:
     """Return the configuration if it is valid; raise ConfigInvalid listing every problem."""
     errors: list[tuple[str, str]] = []
@@ -198,6 +216,7 @@ def validate(config: dict) -> dict:
     _check_count(errors, "self_score_max", config.get("self_score_max"), 1)
     _check_count(errors, "due_soon_days", config.get("due_soon_days"), 0)
     _check_windows(errors, config.get("summary_windows"))
+    _check_day(errors, "objection_closes", config.get("objection_closes"))
     config["standards"] = evaluation_standards.standards_of(config)
     evaluation_standards.check(errors, config["standards"])
     if errors:

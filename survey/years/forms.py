@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     DecimalField,
     FormField,
     IntegerField,
@@ -13,7 +16,7 @@ from wtforms import (
     StringField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Regexp
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from survey.years.config import (
     BAND_LABELS,
@@ -138,6 +141,10 @@ STANDARD_GROUPS = {
 }
 
 
+def _day(value):
+    return dt.date.fromisoformat(value) if value else None
+
+
 class YearConfigForm(FlaskForm):
     dimension_weights = FormField(DimensionWeights, label=_l("Dimension weights"))
     group_weights_effectiveness = FormField(GroupWeights, label=_l("Group weights: effectiveness"))
@@ -160,6 +167,9 @@ class YearConfigForm(FlaskForm):
     )
     due_soon_days = IntegerField(
         _l("Flag targets due within (days)"), validators=[InputRequired(), NumberRange(0, 366)]
+    )
+    objection_closes = DateField(
+        _l("Objections to published results accepted until"), validators=[Optional()]
     )
     half_year_window = FormField(SummaryWindow, label=_l("Half-year summary accepted"))
     year_end_window = FormField(SummaryWindow, label=_l("Year-end summary accepted"))
@@ -188,6 +198,7 @@ class YearConfigForm(FlaskForm):
             "min_targets_per_business_section": config["min_targets_per_business_section"],
             "self_score_max": config["self_score_max"],
             "due_soon_days": config["due_soon_days"],
+            "objection_closes": _day(config.get("objection_closes")),
             "half_year_window": config["summary_windows"]["half_year"],
             "year_end_window": config["summary_windows"]["year_end"],
             "category_weights": standards["category_weights"],
@@ -214,6 +225,9 @@ class YearConfigForm(FlaskForm):
             "min_targets_per_business_section": self.min_targets_per_business_section.data,
             "self_score_max": self.self_score_max.data,
             "due_soon_days": self.due_soon_days.data,
+            "objection_closes": (
+                self.objection_closes.data.isoformat() if self.objection_closes.data else None
+            ),
             "summary_windows": {
                 "half_year": dict(self.half_year_window.data),
                 "year_end": dict(self.year_end_window.data),

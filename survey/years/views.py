@@ -11,7 +11,7 @@ from survey.actions import commit_or_report, flash_error
 from survey.agencies.queries import jurisdiction_or_404, scope_ids, visible_jurisdictions
 from survey.db import db
 from survey.errors import DomainError
-from survey.forms import ConfirmForm
+from survey.forms import ConfirmForm, ask_first
 from survey.portals import viewer_may_read
 from survey.years import services
 from survey.years.config import ConfigInvalid
@@ -108,6 +108,22 @@ def open_year(year_id: int):
 
 @admin_years.route("/<int:year_id>/close", methods=["POST"])
 def close_year(year_id: int):
+    year = _year_or_404(year_id)
+    asked = ask_first(
+        title=_("Close year %(year)d?", year=year.year),
+        what_happens=[
+            _(
+                "The year's targets, ledgers, filings, self-assessments and scores "
+                "can no longer change."
+            ),
+            _("Agencies can still read their records; nobody can add to them."),
+            _("A closed year is never opened again."),
+        ],
+        button=_("Close the year"),
+        cancel_url=url_for(".show", year_id=year.id),
+    )
+    if asked:
+        return asked
     checks = current_app.extensions.get("year_close_checks", ())
     return _transition(
         year_id,

@@ -296,7 +296,9 @@ def test_deactivate_kills_the_users_session_and_login(app, world, login, db_sess
     assert victim.get("/agency/").status_code == 200
     admin = login(world.supervisor)
 
-    response = admin.post(f"/admin/users/{world.editor_a.id}/active", data={"active": "0"})
+    response = admin.post(
+        f"/admin/users/{world.editor_a.id}/active", data={"active": "0", "confirmed": "1"}
+    )
     assert response.status_code == 302
     db_session.refresh(world.editor_a)
     assert world.editor_a.is_active is False
@@ -318,7 +320,7 @@ def test_deactivate_kills_the_users_session_and_login(app, world, login, db_sess
 
 def test_reactivate(app, world, login, db_session):
     admin = login(world.supervisor)
-    admin.post(f"/admin/users/{world.editor_a.id}/active", data={"active": "0"})
+    admin.post(f"/admin/users/{world.editor_a.id}/active", data={"active": "0", "confirmed": "1"})
     response = admin.post(f"/admin/users/{world.editor_a.id}/active", data={"active": "1"})
     assert response.status_code == 302
     db_session.refresh(world.editor_a)
@@ -422,7 +424,9 @@ def test_only_supervisors_manage_accounts(world, login, db_session, who):
     assert client.get("/admin/users/").status_code == 403
     response = new_user(client, "sneaky", "supervisor", jurisdiction_id=world.city.id)
     assert response.status_code == 403
-    response = client.post(f"/admin/users/{world.supervisor.id}/active", data={"active": "0"})
+    response = client.post(
+        f"/admin/users/{world.supervisor.id}/active", data={"active": "0", "confirmed": "1"}
+    )
     assert response.status_code == 403
     assert find(db_session, "sneaky") is None
     db_session.refresh(world.supervisor)

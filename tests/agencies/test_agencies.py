@@ -105,7 +105,7 @@ def test_a_bad_filter_shows_the_whole_list_not_an_error(world, login):
 
 def test_show_deleted(world, login):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     assert "测试市乙局" not in listed(client.get("/admin/agencies/").get_data(as_text=True))
     html = client.get("/admin/agencies/?show_deleted=y").get_data(as_text=True)
     assert "测试市乙局" in listed(html)
@@ -219,7 +219,7 @@ def test_edit_to_a_taken_name_is_a_form_error(world, login, db_session):
 
 def test_delete_is_soft(world, login, db_session):
     client = login(world.supervisor)
-    response = client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    response = client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302
     db_session.refresh(world.agency_b)
     assert world.agency_b.deleted_at is not None
@@ -232,7 +232,7 @@ def test_delete_is_soft(world, login, db_session):
 
 def test_a_deleted_agency_cannot_be_edited(world, login, db_session):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     response = client.post(
         f"/admin/agencies/{world.agency_b.id}/edit",
         data={"name": "测试市乙局改", "short_name": "", "kind": "government"},
@@ -244,7 +244,7 @@ def test_a_deleted_agency_cannot_be_edited(world, login, db_session):
 
 def test_restore(world, login, db_session):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     response = client.post(f"/admin/agencies/{world.agency_b.id}/restore")
     assert response.status_code == 302
     db_session.refresh(world.agency_b)
@@ -254,7 +254,7 @@ def test_restore(world, login, db_session):
 
 def test_a_deleted_name_can_be_reused_and_then_blocks_the_restore(world, login, db_session):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     assert new_agency(client, world.city, "测试市乙局").status_code == 302
 
     response = client.post(f"/admin/agencies/{world.agency_b.id}/restore", follow_redirects=True)
@@ -267,7 +267,7 @@ def test_a_deleted_name_can_be_reused_and_then_blocks_the_restore(world, login, 
 
 def test_delete_and_restore_are_audited(world, login, db_session):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     client.post(f"/admin/agencies/{world.agency_b.id}/restore")
     entries = db_session.scalars(
         select(AuditEntry)

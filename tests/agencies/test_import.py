@@ -176,7 +176,7 @@ def test_a_cell_starting_with_equals_is_text(world, login, db_session):
 
 def test_a_deleted_agency_does_not_block_its_name(world, login, db_session):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     rows = [("测试市乙局", "乙局", "行政机关", "测试市", "办公室")]
     assert upload(client, workbook(rows)).status_code == 302
     assert agency_count(db_session) == 4

@@ -49,7 +49,7 @@ def test_agency_rename(world, login, db_session, check_too_late):
 
 def test_agency_restore(world, login, db_session, check_too_late):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     client.post(
         "/admin/agencies/new",
         data={"jurisdiction_id": world.city.id, "name": "测试市乙局", "kind": "government"},

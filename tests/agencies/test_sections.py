@@ -139,7 +139,7 @@ def test_a_removed_section_cannot_be_edited(world, login, db_session):
 
 def test_a_deleted_agency_takes_no_new_sections(world, login, db_session):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     response = client.post(f"/admin/agencies/{world.agency_b.id}/sections", data={"name": "新科"})
     assert response.status_code == 400 and form_errors(response.get_data(as_text=True))
     assert "新科" not in sections(db_session, world.agency_b, live=False)
@@ -187,7 +187,7 @@ def test_viewer_cannot_change_sections(world, login, db_session):
 def test_sections_of_a_deleted_agency_are_read_only(world, login, db_session):
     section = section_named(db_session, world.agency_b, "办公室")
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     html = client.get(f"/admin/agencies/{world.agency_b.id}").get_data(as_text=True)
     assert "<td>办公室</td>" in html and "/edit" not in html
     response = client.post(

@@ -24,10 +24,12 @@ PUBLIC_ENDPOINTS = {
     "public.respond.agency_link",
     "public.respond.thanks",
     "public.respond.token_link",
+    "public.respond.token_arrival",
     "public.respond.token_entry",
     "public.respond.sitting_overview",
     "public.respond.sitting_agency",
     "public.respond.sitting_submit",
+    "public.respond.text_size",  # the respondents' large-text mode (a cookie)
 }
 METHODS = ("GET", "POST")
 # Records every jurisdiction shares (the standard questionnaires): no district scope applies.
@@ -99,6 +101,7 @@ def city_values(world, db_session, app=None) -> dict:
         "code": "NOSUCHCD",
         "token": "A" * 26,
         "calendar_year": 2026,
+        "size": "large",
         **followup,
         **reports,
     }
@@ -219,6 +222,9 @@ def test_security_headers_on_every_page(app, world, db_session, login):
         assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp, rule.rule
         assert headers["X-Content-Type-Options"] == "nosniff", rule.rule
         assert headers["Strict-Transport-Security"].startswith("max-age="), rule.rule
-        assert headers["Referrer-Policy"] != "no-referrer", rule.rule
+        if rule.endpoint.startswith("public.respond."):  # no Referer ever leaves these
+            assert headers["Referrer-Policy"] == "no-referrer", rule.rule
+        else:  # staff pages: the HTTPS CSRF check needs a Referer
+            assert headers["Referrer-Policy"] != "no-referrer", rule.rule
         if rule.endpoint != "static":
             assert headers["Cache-Control"] == "no-store", rule.rule

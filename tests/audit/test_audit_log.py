@@ -58,7 +58,7 @@ def a_change_of_every_kind(client, world, db_session):
         f"/admin/agencies/{world.agency_a.id}/edit",
         data={"name": "测试市甲局", "short_name": "甲", "kind": "government"},
     )
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     client.post(f"/admin/agencies/{world.agency_b.id}/restore")
     client.post(f"/admin/agencies/{world.agency_a.id}/sections", data={"name": "法规科"})
     client.post(
@@ -72,7 +72,7 @@ def a_change_of_every_kind(client, world, db_session):
             "password": "a long new passphrase",
         },
     )
-    client.post(f"/admin/users/{world.editor_b.id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{world.editor_b.id}/active", data={"active": "0", "confirmed": "1"})
     client.post(f"/admin/users/{world.editor_b.id}/active", data={"active": "1"})
     client.post(
         f"/admin/users/{world.editor_b.id}/password", data={"password": "one time passphrase"}
@@ -80,7 +80,7 @@ def a_change_of_every_kind(client, world, db_session):
     client.post("/admin/years/new", data={"jurisdiction_id": world.city.id, "year": 2027})
     client.post(f"/admin/years/{world.year.id}/open")
     mark_final(db_session, world)
-    client.post(f"/admin/years/{world.year.id}/close")
+    client.post(f"/admin/years/{world.year.id}/close", data={"confirmed": "1"})
 
 
 EXPECTED = {
@@ -142,7 +142,7 @@ def test_the_screen_lists_entries_newest_first_with_before_and_after(world, logi
 
 def test_filter_by_user_ignores_case(world, login):
     client = login(world.supervisor)
-    client.post(f"/admin/agencies/{world.agency_b.id}/delete")
+    client.post(f"/admin/agencies/{world.agency_b.id}/delete", data={"confirmed": "1"})
     listed = rows(client.get("/admin/audit/?actor=SUP"))
     assert listed and {user for _, user, _, _ in listed} == {"sup"}
     assert rows(client.get("/admin/audit/?actor=nobody")) == []
@@ -161,7 +161,7 @@ def test_filter_by_action_and_record_type(world, login, db_session):
 
 def test_filter_choices_offer_only_what_is_in_scope(world, login):
     supervisor = login(world.supervisor)
-    supervisor.post(f"/admin/agencies/{world.agency_a.id}/delete")
+    supervisor.post(f"/admin/agencies/{world.agency_a.id}/delete", data={"confirmed": "1"})
     supervisor.post("/account/logout")  # login() shares one client
     client = login(world.district_supervisor)
     page = client.get("/admin/audit/").get_data(as_text=True)
@@ -222,8 +222,8 @@ def test_pagination(world, login, db_session):
 
 def test_district_office_reads_only_its_own_entries(world, login, db_session):
     city = login(world.supervisor)
-    city.post(f"/admin/agencies/{world.agency_a.id}/delete")
-    city.post(f"/admin/agencies/{world.agency_c.id}/delete")
+    city.post(f"/admin/agencies/{world.agency_a.id}/delete", data={"confirmed": "1"})
+    city.post(f"/admin/agencies/{world.agency_c.id}/delete", data={"confirmed": "1"})
     city.post("/account/logout")
 
     client = login(world.district_supervisor)
@@ -245,7 +245,7 @@ def test_district_office_reads_only_its_own_entries(world, login, db_session):
 
 def test_viewer_reads_the_log(world, login):
     supervisor = login(world.supervisor)
-    supervisor.post(f"/admin/agencies/{world.agency_a.id}/delete")
+    supervisor.post(f"/admin/agencies/{world.agency_a.id}/delete", data={"confirmed": "1"})
     supervisor.post("/account/logout")  # login() shares one client
     client = login(world.viewer)
     response = client.get("/admin/audit/")

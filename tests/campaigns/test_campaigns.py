@@ -129,7 +129,7 @@ def test_open_then_close_and_no_edits_once_open(world, login, db_session):
     assert "只有草稿状态的调查可以编辑" in edit.get_data(as_text=True)
     again = client.post(f"/admin/campaigns/{campaign.id}/open", follow_redirects=True)
     assert "Only a draft campaign" not in again.get_data(as_text=True)
-    client.post(f"/admin/campaigns/{campaign.id}/close")
+    client.post(f"/admin/campaigns/{campaign.id}/close", data={"confirmed": "1"})
     db_session.refresh(campaign)
     assert campaign.state is CampaignState.closed
     actions = db_session.scalars(select(AuditEntry.action)).all()
@@ -231,14 +231,18 @@ def test_counts_and_revoking_an_unused_batch(world, login, db_session):
     first = db_session.scalars(select(Token).where(Token.campaign_id == campaign.id)).first()
     first.used_on = dt.date(2026, 12, 2)
     db_session.flush()
-    client.post(f"/admin/campaigns/{campaign.id}/tokens/revoke", data={"batch": "1"})
+    client.post(
+        f"/admin/campaigns/{campaign.id}/tokens/revoke", data={"batch": "1", "confirmed": "1"}
+    )
     tokens = db_session.scalars(select(Token).where(Token.campaign_id == campaign.id)).all()
     assert sum(t.revoked_at is not None for t in tokens) == 3
     assert sum(t.used_on is not None for t in tokens) == 1  # a used token stays used
     page = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
     assert "已作废" in page
     again = client.post(
-        f"/admin/campaigns/{campaign.id}/tokens/revoke", data={"batch": "1"}, follow_redirects=True
+        f"/admin/campaigns/{campaign.id}/tokens/revoke",
+        data={"batch": "1", "confirmed": "1"},
+        follow_redirects=True,
     )
     assert "没有可作废" in again.get_data(as_text=True)
 

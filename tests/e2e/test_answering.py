@@ -72,15 +72,18 @@ def test_a_phone_answers_a_token_survey_without_the_token_in_view(live, phone):
     phone.on("framenavigated", lambda frame: seen.append(frame.url))
     phone.goto(f"{base}/T/{token}")
     assert token not in phone.url and token not in phone.content()
-    phone.get_by_role("link", name="继续", exact=True).click()
+    # the introduction first, then one tap to start
+    assert phone.locator(".intro").first.is_visible()
+    phone.get_by_role("link", name="开始评价", exact=True).click()
     choose(phone, "E1", "4")
     choose(phone, "C1", "5")
     phone.locator('button[type="submit"].primary').click()
-    # the next agency follows; this deputy does not know it and skips it
+    # the next agency follows; this deputy does not know it and submits from the top
     assert world.agency_b.name in phone.content()
-    phone.locator('button[name="_skip"]').click()
-    assert "已完成 2" in phone.locator(".progress").first.inner_text()
-    phone.locator('button[type="submit"].primary').click()
+    phone.get_by_role("link", name="查看全部单位并提交").click()
+    assert "已评价 1 个单位，共 2 个" in phone.locator(".progress").first.inner_text()
+    assert "1 个未评价的单位将按“不了解”计" in phone.content()
+    phone.locator("#submit-top").click()
     phone.wait_for_url(re.compile(r"/done$"))
     assert "感谢" in phone.content()
     assert seen and all(token not in url for url in seen)

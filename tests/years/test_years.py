@@ -75,7 +75,9 @@ def open_year(client, year):
 
 
 def close_year(client, year):
-    return client.post(f"/admin/years/{year.id}/close", follow_redirects=True)
+    return client.post(
+        f"/admin/years/{year.id}/close", data={"confirmed": "1"}, follow_redirects=True
+    )
 
 
 def has_error_flash(response) -> bool:
@@ -323,9 +325,11 @@ def test_illegal_transitions_are_refused_with_a_message(world, login, db_session
     for step in steps:
         if step == "close":
             mark_final(db_session, world)
-        client.post(f"/admin/years/{world.year.id}/{step}")
+        client.post(f"/admin/years/{world.year.id}/{step}", data={"confirmed": "1"})
     state = fresh(db_session, world.year).state
-    response = client.post(f"/admin/years/{world.year.id}/{refused}", follow_redirects=True)
+    response = client.post(
+        f"/admin/years/{world.year.id}/{refused}", data={"confirmed": "1"}, follow_redirects=True
+    )
     assert response.status_code == 200 and has_error_flash(response)
     assert fresh(db_session, world.year).state is state
 
@@ -395,3 +399,17 @@ def test_district_office_cannot_reach_city_years(world, login, db_session):
     assert client.post(f"/admin/years/{world.year.id}/open").status_code == 404
     year = fresh(db_session, world.year)
     assert year.config == DEFAULT_CONFIG and year.state is YearState.draft
+
+
+def test_closing_a_year_asks_first_saying_what_will_happen(world, login, db_session):
+    client = login(world.supervisor)
+    client.post(f"/admin/years/{world.year.id}/open")
+    mark_final(db_session, world)
+    asked = client.post(f"/admin/years/{world.year.id}/close")
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "确定关闭 2026 年度吗" in html
+    assert 'name="confirmed" value="1"' in html and "不再重新开启" in html
+    assert f'href="/admin/years/{world.year.id}"' in html  # the way back
+    assert fresh(db_session, world.year).state is YearState.open  # nothing happened yet
+    client.post(f"/admin/years/{world.year.id}/close", data={"confirmed": "1"})
+    assert fresh(db_session, world.year).state is YearState.closed

@@ -142,16 +142,20 @@ def submit_open_link(
 def submit_sitting(
     session: Session, campaign: Campaign, sitting: Sitting, *, key: str, today: dt.date
 ) -> Intake:
-    """The final submit of a token sitting: every agency rated or skipped, every saved page
-    still valid, then the token consumed and one response per rated agency stored."""
-    if not sitting.is_complete:
-        message = _("Some agencies are not rated yet: rate or skip each one, then submit.")
+    """The final submit of a token sitting: at least one agency rated (a peer: every agency
+    rated or skipped; ``Sitting.may_submit``), every saved page still valid, then the token
+    consumed and one response per rated agency stored."""
+    if not sitting.may_submit:
+        if sitting.submits_early:
+            message = _("Please rate at least one agency, then submit.")
+        else:
+            message = _("Some agencies are not rated yet: rate or skip each one, then submit.")
         return Intake(Outcome.incomplete, message=message)
     definition = definition_of(campaign)
     answers_by_agency = {}
     for agency in sitting.agencies:
         entry = sitting.entry(agency.id)
-        if entry.get("skipped"):
+        if entry is None or entry.get("skipped"):  # not rated: counts as 不了解 (no answer)
             continue
         answers = read_answers(definition, MultiDict(entry["raw"]))
         if not answers.ok:  # a draft saved under an older rule: back to that agency

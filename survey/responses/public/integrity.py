@@ -6,7 +6,8 @@ against a hidden honeypot field, a minimum completion time and two budgets — p
 hall may share one address). A submission that fails a check is still stored, with the reason,
 for a supervisor to review. Budgets live in Redis when ``SURVEY_REDIS_URL`` is set (shared by
 every app server) and in process memory otherwise. When the store cannot be reached the
-budgets fail closed: the submission is stored and flagged ``budget_unchecked``.
+budgets fail closed: the submission is stored and flagged ``budget_unchecked``. Wrong codes
+are counted in ``survey.throttle`` instead, which falls back to this process's counts.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import time
 
 from flask import Flask, current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits import RateLimitItemPerDay, RateLimitItemPerHour
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from survey import throttle
 from survey.responses.models import FlagReason
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ def _budget_limiter(app: Flask) -> FixedWindowRateLimiter:
 def reset_budgets(app: Flask) -> None:
     """Forget every count (tests: each starts with full budgets)."""
     _budget_limiter(app).storage.reset()
+    throttle.counters(app).reset()
 
 
 def _serializer() -> URLSafeSerializer:
@@ -92,30 +95,19 @@ def check_open_link(
 
 
 # Guessing codes: a 128-bit token cannot be guessed, but a stream of wrong codes from one
-# address is still refused for a while (its own bucket, apart from the login limit).
+# address is still refused for a while. Counted in the throttle's store: shared in Redis, and
+# per process while Redis is down (a right code is never refused because Redis is).
 BAD_TOKENS_PER_MINUTE = 20
-
-
-def _bad_token_item():
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "") + "badtoken"
-    return RateLimitItemPerMinute(BAD_TOKENS_PER_MINUTE, namespace=prefix)
+BAD_TOKEN_WINDOW = 60
 
 
 def too_many_bad_tokens(address: str | None) -> bool:
-    limiter = _budget_limiter(current_app._get_current_object())
-    try:
-        return not limiter.test(_bad_token_item(), address or "unknown")
-    except Exception:  # noqa: BLE001 -- store down: fail closed, as for budgets
-        logger.warning("rate-limit store unavailable: refusing code entry for now")
-        return True
+    count = throttle.counters().get(f"badtoken:{address or 'unknown'}") or 0
+    return count >= BAD_TOKENS_PER_MINUTE
 
 
 def record_bad_token(address: str | None) -> None:
-    limiter = _budget_limiter(current_app._get_current_object())
-    try:
-        limiter.hit(_bad_token_item(), address or "unknown")
-    except Exception:  # noqa: BLE001 -- already failing closed in too_many_bad_tokens
-        logger.warning("rate-limit store unavailable: a wrong code was not counted")
+    throttle.counters().incr(f"badtoken:{address or 'unknown'}", BAD_TOKEN_WINDOW)
 
 
 def _check_budgets(campaign, agency_id: int, device_id: str | None, address: str | None) -> Flags:

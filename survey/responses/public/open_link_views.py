@@ -18,15 +18,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from survey.campaigns.links import hash_token, normalise_token
-from survey.campaigns.models import CampaignAgency, Token
+from survey.campaigns.models import Campaign, CampaignAgency, Token
 from survey.campaigns.queries import definition_of
 from survey.db import db, utcnow
 from survey.extensions import csrf
-from survey.responses.public import intake, integrity, pages
+from survey.responses.public import again, chooser, intake, integrity, pages
 from survey.responses.public.intake import Outcome
 from survey.responses.public.sitting import start_sitting
 
 logger = logging.getLogger(__name__)
+
+# The scanned code between /T/<token> and /T (the signed session; never an address).
+PENDING_TOKEN = "entering"  # noqa: S105 -- a session key, not a secret
 
 # -- open links ------------------------------------------------------------------------------
 
@@ -38,7 +41,19 @@ def campaign_link(code: str):
         return pages.closed_page(campaign)
     if campaign.uses_tokens:
         return render_template("responses/public/token_entry.html", campaign=campaign)
-    return render_template("responses/public/choose_agency.html", campaign=campaign)
+    return _choose_agency(campaign)
+
+
+def _choose_agency(campaign):
+    query = chooser.clean_query(request.args.get("q"))
+    groups = chooser.agency_groups(campaign, query)
+    return render_template(
+        "responses/public/choose_agency.html",
+        campaign=campaign,
+        groups=groups,
+        query=query,
+        found=sum(len(group.links) for group in groups),
+    )
 
 
 def _render_answer(campaign, link, definition, raw, errors, key, stamp, status=200, message=None):
@@ -90,6 +105,18 @@ def agency_link(code: str):
         return render_template("responses/public/token_entry.html", campaign=campaign)
     definition = definition_of(campaign)
     if request.method == "GET":
+        kept = again.take(session, request.path)
+        if kept:  # a submit that needed attention, redirected here (post/redirect/get)
+            return _render_answer(
+                campaign,
+                link,
+                definition,
+                kept["raw"],
+                kept["errors"],
+                kept["key"],
+                kept["stamp"],
+                message=kept["message"],
+            )
         return _render_answer(
             campaign, link, definition, {}, {}, integrity.form_key(), integrity.form_stamp()
         )
@@ -119,21 +146,32 @@ def agency_link(code: str):
         return _render_answer(campaign, link, definition, raw, {}, key, stamp, 400, result.message)
     status = 400 if result.outcome is Outcome.unknown_items else 200  # else invalid
     errors = page.answers.errors
+    if status == 200 and _keep_for_get(raw, errors, page.message, key, stamp):
+        return redirect(request.path, 303)
     return _render_answer(campaign, link, definition, raw, errors, key, stamp, status, page.message)
+
+
+def _keep_for_get(raw, errors, message, key, stamp) -> bool:
+    return again.keep(
+        session, request.path, raw=raw, errors=errors, message=message, key=key, stamp=stamp
+    )
 
 
 @pages.respond.get("/S/<code>/done")
 def thanks(code: str):
     campaign = pages.campaign_or_404(code)
     definition = definition_of(campaign)
-    return render_template("responses/public/thanks.html", campaign=campaign, definition=definition)
+    return render_template(
+        "responses/public/thanks.html", campaign=campaign, definition=definition, now=utcnow()
+    )
 
 
 # -- tokens ----------------------------------------------------------------------------------
 
 
-def _enter_with_token(token: str | None):
-    """Check a token and open its sitting, then send the respondent to a clean address."""
+def _enter_with_token(token_hash: str | None):
+    """Check a token (by its hash) and open its sitting, then send the respondent to a clean
+    address."""
     if integrity.too_many_bad_tokens(request.remote_addr):
         return pages.problem_page(
             _("Too many wrong codes"),
@@ -141,8 +179,8 @@ def _enter_with_token(token: str | None):
             429,
         )
     row = None
-    if token is not None:
-        row = db.session.scalar(select(Token).where(Token.token_hash == hash_token(token)))
+    if token_hash:
+        row = db.session.scalar(select(Token).where(Token.token_hash == token_hash))
     if row is None or row.revoked_at is not None:
         integrity.record_bad_token(request.remote_addr)
         return pages.problem_page(
@@ -164,11 +202,41 @@ def _enter_with_token(token: str | None):
 
 @pages.respond.get("/T/<token>")
 def token_link(token: str):
-    return _enter_with_token(normalise_token(token))
+    """A scanned QR code. Nothing is decided here: the code moves into the signed session and
+    the browser goes at once to /T, so no page, stylesheet request or Referer ever carries
+    it (only its hash is kept), whatever the outcome (not open yet, wrong code, store down)."""
+    token = normalise_token(token)
+    session[PENDING_TOKEN] = hash_token(token) if token is not None else ""
+    return redirect(url_for(".token_arrival"), 303)
 
 
+@pages.respond.get("/T")
+def token_arrival():
+    token_hash = session.pop(PENDING_TOKEN, None)
+    if token_hash is None:  # reloaded, or opened without scanning
+        return pages.problem_page(
+            _("Please scan your code"),
+            _(
+                "This survey is answered with a personal code. Scan the QR code you were "
+                "given, or enter the code on the survey's page."
+            ),
+            400,
+        )
+    return _enter_with_token(token_hash or None)
+
+
+@csrf.exempt  # checked by pages.csrf_ok: this page sends no Referer
 @pages.respond.post("/S/<code>/token")
 def token_entry(code: str):
+    if not pages.csrf_ok():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
+        if campaign is None:
+            abort(400)
+        return render_template(
+            "responses/public/token_entry.html",
+            campaign=campaign,
+            error=_("This page had expired. Please enter your code again."),
+        ), 400
     campaign = pages.campaign_or_404(code)
     token = normalise_token(request.form.get("token", ""))
     if token is None:
@@ -177,4 +245,4 @@ def token_entry(code: str):
             campaign=campaign,
             error=_("A code has 26 letters and digits. Please check what you typed."),
         ), 200
-    return _enter_with_token(token)
+    return _enter_with_token(hash_token(token))

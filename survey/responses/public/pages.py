@@ -10,19 +10,21 @@ themselves are in ``open_link_views`` (open links, token entry) and ``sitting_vi
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
     render_template,
+    request,
 )
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy import bindparam, select
+from wtforms import ValidationError
 
 from survey.campaigns.models import Campaign
 from survey.clock import beijing_today
 from survey.db import db, utcnow
-from survey.extensions import csrf
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +37,23 @@ today = beijing_today  # the day a token is used on, as the sitting views call i
 def _never_cache(response):
     # Respondent pages carry per-session CSRF tokens and answers: never cache them.
     response.headers["Cache-Control"] = "no-store"
+    # No Referer leaves a respondent's page, not even to our own stylesheet (issue 17 item 3).
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
 def csrf_ok() -> bool:
+    """The form's CSRF token, and an Origin (when the browser names one) that is ours.
+
+    Flask-WTF's HTTPS check wants a same-origin Referer, which these pages never send
+    (``no-referrer``); the token bound to the session and SameSite=Lax cookies are the guard.
+    """
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+        return False
     try:
-        csrf.protect()
-    except CSRFError:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
         return False
     return True
 

@@ -94,6 +94,23 @@ class Sitting:
             if (entry := self.entry(agency.id)) is not None and not entry.get("skipped")
         )
 
+    @property
+    def submits_early(self) -> bool:
+        """Whether this sitting may be submitted before every agency is rated or skipped:
+        a deputy or other outside respondent rates the agencies they know, and the rest count
+        as 不了解 (no answer). A peer agency decides on each agency, rating or skipping it."""
+        return self.campaign.respondent_group != "peer"
+
+    @property
+    def may_submit(self) -> bool:
+        if self.submits_early:
+            return self.rated_count >= 1
+        return self.is_complete
+
+    @property
+    def pending_count(self) -> int:
+        return len(self.agencies) - self.done_count
+
     def next_pending(self, after_id: int | None = None) -> RatedAgency | None:
         ids = [agency.id for agency in self.agencies]
         start = ids.index(after_id) + 1 if after_id in ids else 0

@@ -21,7 +21,7 @@ from survey.campaigns.queries import definition_of
 from survey.db import db, utcnow
 from survey.extensions import csrf
 from survey.responses import services
-from survey.responses.public import intake, integrity, pages
+from survey.responses.public import again, intake, integrity, pages
 from survey.responses.public.intake import Outcome
 from survey.responses.public.sitting import end_sitting, held_token, load_sitting
 from survey.responses.queries import already_submitted
@@ -66,6 +66,7 @@ def sitting_overview(code: str):
         "responses/public/sitting.html",
         sitting=sitting,
         campaign=sitting.campaign,
+        definition=definition_of(sitting.campaign),
         key=integrity.form_key(),
     )
 
@@ -108,6 +109,11 @@ def sitting_agency(code: str, agency_id: int):
     definition = definition_of(sitting.campaign)
     entry = sitting.entry(agency_id) or {}
     if request.method == "GET":
+        kept = again.take(session, request.path)
+        if kept:  # a save that needed attention, redirected here (post/redirect/get)
+            return _render_sitting_agency(
+                sitting, agency, kept["raw"], kept["errors"], message=kept["message"]
+            )
         return _render_sitting_agency(sitting, agency, entry.get("raw", {}), {})
 
     form = request.form
@@ -121,6 +127,11 @@ def sitting_agency(code: str, agency_id: int):
         new_entry = {"skipped": False, "raw": page.answers.raw}
     else:  # unknown items or answers that need attention
         status = 400 if page.outcome is Outcome.unknown_items else 200
+        raw, errors = page.answers.raw, page.answers.errors
+        if status == 200 and again.keep(
+            session, request.path, raw=raw, errors=errors, message=page.message
+        ):
+            return redirect(request.path, 303)
         return _render_sitting_agency(
             sitting, agency, page.answers.raw, page.answers.errors, status, page.message
         )
@@ -170,6 +181,7 @@ def sitting_submit(code: str):
             "responses/public/sitting.html",
             sitting=sitting,
             campaign=campaign,
+            definition=definition_of(campaign),
             key=key,
             message=result.message,
         ), 200

@@ -34,7 +34,8 @@ def test_the_form_names_fields_by_item_id_and_stays_small(client, public_campaig
         assert f'name="{item_id}"' in html
     assert 'value="dk"' in html  # 不了解 is its own choice
     assert "测试市甲局" in html
-    with app.open_resource("static/app.css") as css:
+    assert 'href="/static/respond.css"' in html and "app.css" not in html
+    with app.open_resource("static/respond.css") as css:
         size = len(html.encode()) + len(css.read())
     assert size < 30_000
     assert "<script" not in html
@@ -65,19 +66,43 @@ def test_a_response_row_has_no_column_that_could_point_to_a_person(db_session):
 def test_a_missing_required_answer_keeps_what_was_entered(client, db_session, public_campaign):
     _, hidden = open_form(client, public_campaign)
     data = {"C1": "2", "contact": "online", "comment": "窗口排队时间长", **hidden}
-    page = client.post(agency_url(public_campaign), data=data)
+    posted = client.post(agency_url(public_campaign), data=data)
+    # post/redirect/get: the browser's Back never asks to resubmit the form
+    assert posted.status_code == 303
+    assert posted.headers["Location"].endswith(agency_url(public_campaign))
+    page = client.get(posted.headers["Location"])
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert 'role="alert"' in html
+    # the summary at the top links to the question that needs attention
+    assert html.index('class="error-summary"') < html.index("<form")
+    assert 'href="#q-E1"' in html and 'id="q-E1"' in html and 'href="#q-C1"' not in html
     assert "窗口排队时间长" in html  # the respondent never retypes
     assert 'value="online" checked' in html or 'value="online"  checked' in html
+    assert form_fields(html)["_key"] == hidden["_key"]  # the same form: counted once
+    assert responses(db_session, public_campaign) == []
+    # kept for one page only: loading the page again shows a fresh form
+    again = client.get(agency_url(public_campaign)).get_data(as_text=True)
+    assert "窗口排队时间长" not in again and "error-summary" not in again
+
+
+def test_answers_too_long_for_the_session_are_shown_again_without_a_redirect(
+    client, db_session, public_campaign
+):
+    _, hidden = open_form(client, public_campaign)
+    comment = "窗口排队时间长，" * 60
+    page = client.post(agency_url(public_campaign), data={"comment": comment, **hidden})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'href="#q-E1"' in html and comment in html
     assert responses(db_session, public_campaign) == []
 
 
 @pytest.mark.parametrize("value", ["9", "0", "²", "٣", "４"])
 def test_an_out_of_range_or_tampered_rating_is_refused(client, db_session, public_campaign, value):
     _, hidden = open_form(client, public_campaign)
-    page = client.post(agency_url(public_campaign), data={**VALID_ANSWERS, "E1": value, **hidden})
+    posted = client.post(agency_url(public_campaign), data={**VALID_ANSWERS, "E1": value, **hidden})
+    assert posted.status_code == 303
+    page = client.get(posted.headers["Location"])
     assert page.status_code == 200
     assert 'role="alert"' in page.get_data(as_text=True)
     assert responses(db_session, public_campaign) == []

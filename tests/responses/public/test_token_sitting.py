@@ -22,7 +22,10 @@ def sitting_url(campaign, agency=None) -> str:
 
 
 def enter(client, token: str):
-    return client.get(f"/T/{token}")
+    """Scan the code: /T/<token> always redirects to /T first, which answers."""
+    scanned = client.get(f"/T/{token}")
+    assert scanned.status_code == 303 and scanned.headers["Location"].endswith("/T")
+    return client.get("/T")
 
 
 def session_values(client) -> str:
@@ -33,7 +36,9 @@ def session_values(client) -> str:
 def test_a_token_link_redirects_to_a_clean_address(client, db_session, world):
     campaign = make_campaign(db_session, world, group="deputy", tokens=True)
     (token,) = issue_tokens(db_session, campaign)
-    entered = enter(client, token)
+    scanned = client.get(f"/T/{token}")
+    assert scanned.status_code == 303 and scanned.headers["Location"].endswith("/T")
+    entered = client.get("/T")
     assert entered.status_code == 303
     assert entered.headers["Location"].endswith(sitting_url(campaign))
     assert token not in entered.headers["Location"]
@@ -121,11 +126,41 @@ def test_a_deputy_rates_page_by_page_resumes_elsewhere_and_submits_once(app, db_
     assert phone.get(sitting_url(campaign)).status_code == 409
 
 
-def test_submitting_before_every_agency_is_done_says_what_is_missing(client, db_session, world):
+def test_a_deputy_submits_after_rating_one_agency_and_the_rest_count_as_unknown(
+    client, db_session, world
+):
     campaign = make_campaign(db_session, world, group="deputy", tokens=True)
     (token,) = issue_tokens(db_session, campaign)
     enter(client, token)
+    overview = client.get(sitting_url(campaign)).get_data(as_text=True)
+    assert "sitting/submit" not in overview  # nothing rated yet: no submit button
+    assert "感谢您参与评价" in overview  # the introduction comes first
+    nothing = client.post(f"{sitting_url(campaign)}/submit", data={"_key": "k" * 20})
+    assert nothing.status_code == 200 and "请至少评价一个单位" in nothing.get_data(as_text=True)
     rate(client, campaign, world.agency_a)
+    overview = client.get(sitting_url(campaign)).get_data(as_text=True)
+    assert "已评价 1 个单位，共 2 个" in overview
+    assert "1 个未评价的单位将按“不了解”计" in overview
+    assert overview.index("sitting/submit") < overview.index(world.agency_b.name)
+    result, _ = final_submit(client, campaign)
+    assert result.status_code == 303 and result.headers["Location"].endswith("/done")
+    (stored,) = db_session.scalars(select(Response)).all()
+    assert stored.agency_id == world.agency_a.id  # agency b: no response, as if skipped
+    assert db_session.scalar(select(Token)).used_on is not None
+
+
+def test_a_peer_submits_only_when_every_agency_is_rated_or_skipped(client, db_session, world):
+    campaign = make_campaign(
+        db_session,
+        world,
+        group="peer",
+        tokens=True,
+        agencies=[world.agency_a, world.agency_b, world.agency_c],
+    )
+    (token,) = issue_tokens(db_session, campaign, rater_agency=world.agency_a)
+    enter(client, token)
+    rate(client, campaign, world.agency_b)
+    assert "sitting/submit" not in client.get(sitting_url(campaign)).get_data(as_text=True)
     result = client.post(f"{sitting_url(campaign)}/submit", data={"_key": "k" * 20})
     assert result.status_code == 200
     assert "还有单位未评价" in result.get_data(as_text=True)
@@ -162,9 +197,13 @@ def test_validation_errors_in_a_sitting_keep_the_answers(client, db_session, wor
     campaign = make_campaign(db_session, world, group="deputy", tokens=True)
     (token,) = issue_tokens(db_session, campaign)
     enter(client, token)
-    page = client.post(sitting_url(campaign, world.agency_a), data={"comment": "请补充材料"})
+    posted = client.post(sitting_url(campaign, world.agency_a), data={"comment": "请补充材料"})
+    assert posted.status_code == 303
+    assert posted.headers["Location"].endswith(sitting_url(campaign, world.agency_a))
+    page = client.get(posted.headers["Location"])
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'role="alert"' in html and "请补充材料" in html
+    assert 'href="#q-E1"' in html
     assert db_session.scalar(select(Draft)) is None
 
 

@@ -1,0 +1,290 @@
+"""The supervisor's side (viewers may read): the year's dashboard of a run, publishing a run to
+the agencies, the objections and their decisions. Pages read stored runs only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.actions import commit_or_report
+from survey.agencies.models import AgencyKind
+from survey.agencies.queries import scope_ids
+from survey.clock import beijing_today
+from survey.db import db
+from survey.evidence.models import EvidenceOwner
+from survey.evidence.services import files_of
+from survey.portals import viewer_may_read
+from survey.results import figures, services
+from survey.results.cache import kept_json, own_explanation
+from survey.results.forms import DecisionForm, PublishForm
+from survey.results.models import Objection
+from survey.results.ranking import SORTS, chosen, condensed
+from survey.results.tables import table_csv, table_xlsx
+from survey.scores import queries
+from survey.scores.drilldown import breakdown
+from survey.scores.exporting import band_label, kind_label
+from survey.scores.models import DIMENSIONS, ScoringRun
+from survey.scores.services import final_run
+from survey.scores.views import score_context
+from survey.spreadsheets import XLSX_MIMETYPE
+from survey.years.config import DIMENSION_LABELS
+from survey.years.queries import year_or_404
+
+admin_dashboard = Blueprint("dashboard", __name__, url_prefix="/results")
+
+
+def ranking_of(run: ScoringRun) -> list[dict]:
+    """The run's condensed ranking, made from its document the first time and kept."""
+    return kept_json(db.session, run.id, "ranking", lambda: condensed(run.result_data()))[
+        "agencies"
+    ]
+
+
+def _chosen_run(year, number: int | None) -> ScoringRun | None:
+    runs = queries.runs_of(db.session, year.id)
+    if number is not None:
+        run = next((r for r in runs if r.number == number), None)
+        if run is None:
+            abort(404)
+        return run
+    return final_run(db.session, year.id) or (runs[0] if runs else None)
+
+
+def _filters():
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in {k.value for k in AgencyKind}:
+        kind = None
+    sort = request.args.get("sort", "rank")
+    if sort not in SORTS:
+        sort = "rank"
+    descending = request.args.get("dir", "desc" if sort != "rank" and sort != "name" else "asc")
+    return kind, sort, descending == "desc"
+
+
+@admin_dashboard.route("/years/<int:year_id>")
+@viewer_may_read
+def dashboard(year_id: int):
+    year = year_or_404(db.session, current_user, year_id)
+    number = request.args.get("run", type=int)
+    run = _chosen_run(year, number)
+    if run is None:
+        return render_template("results/dashboard.html", year=year, run=None)
+    rows = ranking_of(run)
+    kind, sort, descending = _filters()
+    shown = chosen(rows, kind, sort, descending)
+    final = final_run(db.session, year.id)
+    publication = services.publication_of(db.session, run.id)
+    kinds = sorted({r["kind"] for r in rows})
+    return render_template(
+        "results/dashboard.html",
+        year=year,
+        run=run,
+        runs=queries.runs_of(db.session, year.id),
+        rows=shown,
+        all_rows=rows,
+        kinds=kinds,
+        kind=kind,
+        sort=sort,
+        descending=descending,
+        is_final=final is not None and final.id == run.id,
+        publication=publication,
+        latest_publication=services.latest_publication(db.session, year.id),
+        closes=services.window_closes(year),
+        caterpillar=figures.run_chart(db.session, run.id, rows, "caterpillar"),
+        distribution=figures.run_chart(db.session, run.id, rows, "distribution"),
+        funnel=figures.run_chart(db.session, run.id, rows, "funnel"),
+        funnel_rows=figures.funnel_points(rows),
+        mean=figures.mean_of(rows),
+        bands=figures.distribution_table(rows),
+        objections=services.objections_of_year(db.session, year.id),
+        dimensions=DIMENSIONS,
+        dimension_labels=DIMENSION_LABELS,
+        sort_options=[
+            ("rank", _("Rank")),
+            ("composite", _("Composite")),
+            ("name", _("Agency")),
+            *((d, str(DIMENSION_LABELS[d])) for d in DIMENSIONS),
+            ("adjustment", _("Bonus/deduction")),
+        ],
+        band_label=band_label,
+        kind_label=kind_label,
+    )
+
+
+@admin_dashboard.route("/runs/<int:run_id>/agencies/<int:agency_id>")
+@viewer_may_read
+def explain(run_id: int, agency_id: int):
+    """Why an agency got its composite: the sum, each dimension, source, item, target and
+    加减分 item, from the run's stored explanation (kept apart per agency)."""
+    run = queries.run_or_404(db.session, current_user, run_id)
+    if services.own_result(db.session, run.id, agency_id) is None:
+        abort(404)
+    explained = own_explanation(db.session, run, agency_id)
+    agency = explained["agency"]
+    return render_template(
+        "scores/agency.html",
+        **score_context(
+            run=run,
+            year=run.year,
+            agency=agency,
+            item_texts=explained["item_texts"],
+            sums=breakdown(agency),
+            back=url_for(".dashboard", year_id=run.year_id, run=run.number),
+        ),
+    )
+
+
+def _ranking_table(rows: list[dict]) -> tuple[list[str], list[list]]:
+    header = [
+        _("Agency"),
+        _("Kind"),
+        *[str(DIMENSION_LABELS[d]) for d in DIMENSIONS],
+        _("Bonus/deduction"),
+        _("Composite"),
+        _("Interval low"),
+        _("Interval high"),
+        _("Rank"),
+        _("Rank could be from"),
+        _("Rank could be to"),
+        _("Band"),
+        _("Marks"),
+    ]
+    table = []
+    for r in rows:
+        marks = []
+        if r["tied_with"]:
+            marks.append(_("tied with %(n)d others", n=r["tied_with"]))
+        if r["low_confidence"]:
+            marks.append(_("low confidence"))
+        if not r["ranked"]:
+            marks.append(_("not rated"))
+        table.append(
+            [
+                r["name"],
+                kind_label(r["kind"]),
+                *[
+                    r["dimensions"][d]["score"] if r["dimensions"][d]["rated"] else None
+                    for d in DIMENSIONS
+                ],
+                r["adjustment"],
+                r["composite"],
+                r["composite_low"],
+                r["composite_high"],
+                r["rank"],
+                r["rank_low"],
+                r["rank_high"],
+                band_label(r),
+                "；".join(marks),
+            ]
+        )
+    return header, table
+
+
+@admin_dashboard.route("/runs/<int:run_id>/ranking.<any(xlsx, csv):fmt>")
+@viewer_may_read
+def ranking_export(run_id: int, fmt: str):
+    run = queries.run_or_404(db.session, current_user, run_id)
+    kind, sort, descending = _filters()
+    header, rows = _ranking_table(chosen(ranking_of(run), kind, sort, descending))
+    name = f"ranking-{run.year.year}-run{run.number}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = table_csv(run, header, rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = table_xlsx(run, _("Ranking"), header, rows), XLSX_MIMETYPE
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
+
+
+@admin_dashboard.route("/runs/<int:run_id>/publish", methods=["GET", "POST"])
+def publish(run_id: int):
+    run = queries.run_or_404(db.session, current_user, run_id)
+    form = PublishForm()
+    if form.validate_on_submit() and commit_or_report(
+        form.form_errors.append,
+        lambda: services.publish(db.session, current_user, run, beijing_today()),
+    ):
+        flash(
+            _(
+                "Run %(number)d is published: each agency now sees its own result.",
+                number=run.number,
+            ),
+            "success",
+        )
+        return redirect(url_for(".dashboard", year_id=run.year_id, run=run.number))
+    rows = ranking_of(run)
+    return render_template(
+        "results/publish.html",
+        run=run,
+        year=run.year,
+        form=form,
+        closes=services.window_closes(run.year),
+        agencies=len(rows),
+        ranked=sum(1 for r in rows if r["ranked"]),
+        publication=services.publication_of(db.session, run.id),
+    )
+
+
+def objection_or_404(objection_id: int) -> Objection:
+    objection = db.session.get(Objection, objection_id)
+    if objection is None or objection.agency.jurisdiction_id not in scope_ids(
+        db.session, current_user
+    ):
+        abort(404)
+    return objection
+
+
+@admin_dashboard.route("/years/<int:year_id>/objections")
+@viewer_may_read
+def objections(year_id: int):
+    year = year_or_404(db.session, current_user, year_id)
+    return render_template(
+        "results/objections.html",
+        year=year,
+        objections=services.objections_of_year(db.session, year.id),
+        closes=services.window_closes(year),
+        today=beijing_today(),
+    )
+
+
+@admin_dashboard.route("/objections/<int:objection_id>", methods=["GET", "POST"])
+@viewer_may_read
+def objection(objection_id: int):
+    item = objection_or_404(objection_id)
+    form = DecisionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if commit_or_report(
+            form.form_errors.append,
+            lambda: services.decide(
+                db.session,
+                current_user,
+                item,
+                outcome=form.outcome.data,
+                reason=form.reason.data,
+                correction=form.correction.data,
+            ),
+        ):
+            flash(_("The decision was recorded; the agency can read it."), "success")
+            return redirect(url_for(".objections", year_id=item.year_id))
+    run = item.run
+    rows = ranking_of(run)
+    row = next((r for r in rows if r["agency_id"] == item.agency_id), None)
+    latest = db.session.scalar(
+        select(ScoringRun)
+        .where(ScoringRun.year_id == item.year_id)
+        .order_by(ScoringRun.number.desc())
+        .limit(1)
+    )
+    return render_template(
+        "results/objection.html",
+        item=item,
+        run=run,
+        year=run.year,
+        row=row,
+        form=form,
+        files=files_of(db.session, EvidenceOwner.objection, [item.id]).get(item.id, []),
+        latest=latest,
+        band_label=band_label,
+    )
