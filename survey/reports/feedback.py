@@ -14,6 +14,7 @@ from docxcompose.composer import Composer
 
 from survey.reports import wording as w
 from survey.reports.facts import ReportFacts
+from survey.reports.figures import profile_png, profile_pngs, profile_spec
 from survey.reports.problems import problems_of
 from survey.reports.writer import OfficialDocument
 from survey.scores.exporting import band_label, kind_label
@@ -47,6 +48,20 @@ class Sheets:
             for kind, rows in by_kind.items()
             for d in DIMENSIONS
         }
+        self.profiles: dict[int, bytes] = {}
+
+    def _spec(self, agency: dict) -> list[dict]:
+        kind = agency["kind"]
+        return profile_spec(agency, {d: self.kind_mean[(kind, d)] for d in DIMENSIONS})
+
+    def draw_profiles(self, agencies: list[dict]) -> None:
+        """Draw the profiles of many sheets at once (in worker processes)."""
+        self.profiles.update(profile_pngs({a["agency_id"]: self._spec(a) for a in agencies}))
+
+    def _profile(self, agency: dict) -> bytes:
+        if agency["agency_id"] not in self.profiles:
+            self.profiles[agency["agency_id"]] = profile_png(self._spec(agency))
+        return self.profiles[agency["agency_id"]]
 
     def document(self, agency: dict) -> OfficialDocument:
         facts = self.facts
@@ -103,6 +118,7 @@ class Sheets:
             [2.4, 1.6, 2.4, 2.2, 4.4],
             left=(4,),
         )
+        sheet.figure("本单位各维度得分与同类单位平均", self._profile(agency), width_mm=120)
 
     def _problems(self, sheet: OfficialDocument, agency: dict) -> None:
         sheet.heading1("二、存在的问题")

@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_BREAK, WD_LINE_SPACING
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Mm
@@ -114,6 +114,8 @@ class OfficialDocument:
 
     def figure(self, caption: str, png: bytes, *, width_mm: float = 150) -> None:
         paragraph = self.document.add_paragraph(style=f.STYLE_CAPTION)
+        # An exact line height would clip the picture to one line.
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         paragraph.paragraph_format.keep_with_next = True
         paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
         self.caption(caption, figure=True)
