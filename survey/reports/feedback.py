@@ -10,8 +10,6 @@ import statistics
 import zipfile
 from collections import defaultdict
 
-from docxcompose.composer import Composer
-
 from survey.reports import wording as w
 from survey.reports.facts import ReportFacts
 from survey.reports.figures import profile_png, profile_pngs, profile_spec
@@ -63,13 +61,18 @@ class Sheets:
             self.profiles[agency["agency_id"]] = profile_png(self._spec(agency))
         return self.profiles[agency["agency_id"]]
 
+    def heading(self, agency: dict) -> dict:
+        mark = "" if self.facts.is_final else w.DRAFT_MARK
+        return {"title": title(self.facts), "mark": mark, "recipient": agency["name"]}
+
     def document(self, agency: dict) -> OfficialDocument:
+        sheet = OfficialDocument(**self.heading(agency))
+        self.write(sheet, agency)
+        return sheet
+
+    def write(self, sheet: OfficialDocument, agency: dict) -> None:
+        """The sheet's text after its title block."""
         facts = self.facts
-        sheet = OfficialDocument(
-            title=title(facts),
-            mark="" if facts.is_final else w.DRAFT_MARK,
-            recipient=agency["name"],
-        )
         sheet.paragraph(
             f"根据机关职能运行监管有关规定，现将你单位{facts.year.year}年度职能运行监管评价结果"
             f"（{facts.year.year}年度第{facts.run.number}次评分运行）反馈如下，请认真对照，抓好整改。"
@@ -78,7 +81,6 @@ class Sheets:
         self._problems(sheet, agency)
         self._rectification(sheet, agency)
         sheet.signature(w.issuer(facts.jurisdiction), w.chinese_date(facts.today))
-        return sheet
 
     def _result(self, sheet: OfficialDocument, agency: dict) -> None:
         kind = agency["kind"]
@@ -158,16 +160,14 @@ class Sheets:
 
 
 def composed(sheets: Sheets, agencies: list[dict]) -> bytes:
-    """Every sheet in one document, each starting on a new page."""
-    documents = [sheets.document(agency) for agency in agencies]
-    for document in documents[:-1]:
-        document.page_break()
-    master = Composer(documents[0].document)
-    for document in documents[1:]:
-        master.append(document.document)
-    buffer = io.BytesIO()
-    master.save(buffer)
-    return buffer.getvalue()
+    """Every sheet in one document, each a section of its own: a new page, page numbers from
+    1 again. Written straight into one document rather than joined afterwards (docxcompose
+    took 15 s to append 100 sheets, merging styles and pictures sheet by sheet)."""
+    document = sheets.document(agencies[0])
+    for agency in agencies[1:]:
+        document.next_document(**sheets.heading(agency))
+        sheets.write(document, agency)
+    return document.to_bytes()
 
 
 def zipped(sheets: Sheets, agencies: list[dict], built: dict[int, bytes] | None = None) -> bytes:
