@@ -148,7 +148,13 @@ def demo():
     session.commit()
     year = session.scalar(select(AssessmentYear).where(AssessmentYear.year == loader.DEMO_YEAR))
     scores.score(session, year.id)
-    click.echo("Demo data loaded; the year's scores computed (two runs).")
+    from survey.demo import reports
+
+    reports.build(session, year.id)
+    click.echo(
+        "Demo data loaded; the year's scores computed (two runs); the report and the"
+        " feedback sheets built from run 2."
+    )
     print_logins(logins)
     print_survey_links(session)
 

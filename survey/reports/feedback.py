@@ -10,10 +10,9 @@ import statistics
 import zipfile
 from collections import defaultdict
 
-from docxcompose.composer import Composer
-
 from survey.reports import wording as w
 from survey.reports.facts import ReportFacts
+from survey.reports.figures import profile_png, profile_pngs, profile_spec
 from survey.reports.problems import problems_of
 from survey.reports.writer import OfficialDocument
 from survey.scores.exporting import band_label, kind_label
@@ -47,14 +46,33 @@ class Sheets:
             for kind, rows in by_kind.items()
             for d in DIMENSIONS
         }
+        self.profiles: dict[int, bytes] = {}
+
+    def _spec(self, agency: dict) -> list[dict]:
+        kind = agency["kind"]
+        return profile_spec(agency, {d: self.kind_mean[(kind, d)] for d in DIMENSIONS})
+
+    def draw_profiles(self, agencies: list[dict]) -> None:
+        """Draw the profiles of many sheets at once (in worker processes)."""
+        self.profiles.update(profile_pngs({a["agency_id"]: self._spec(a) for a in agencies}))
+
+    def _profile(self, agency: dict) -> bytes:
+        if agency["agency_id"] not in self.profiles:
+            self.profiles[agency["agency_id"]] = profile_png(self._spec(agency))
+        return self.profiles[agency["agency_id"]]
+
+    def heading(self, agency: dict) -> dict:
+        mark = "" if self.facts.is_final else w.DRAFT_MARK
+        return {"title": title(self.facts), "mark": mark, "recipient": agency["name"]}
 
     def document(self, agency: dict) -> OfficialDocument:
+        sheet = OfficialDocument(**self.heading(agency))
+        self.write(sheet, agency)
+        return sheet
+
+    def write(self, sheet: OfficialDocument, agency: dict) -> None:
+        """The sheet's text after its title block."""
         facts = self.facts
-        sheet = OfficialDocument(
-            title=title(facts),
-            mark="" if facts.is_final else w.DRAFT_MARK,
-            recipient=agency["name"],
-        )
         sheet.paragraph(
             f"根据机关职能运行监管有关规定，现将你单位{facts.year.year}年度职能运行监管评价结果"
             f"（{facts.year.year}年度第{facts.run.number}次评分运行）反馈如下，请认真对照，抓好整改。"
@@ -63,7 +81,6 @@ class Sheets:
         self._problems(sheet, agency)
         self._rectification(sheet, agency)
         sheet.signature(w.issuer(facts.jurisdiction), w.chinese_date(facts.today))
-        return sheet
 
     def _result(self, sheet: OfficialDocument, agency: dict) -> None:
         kind = agency["kind"]
@@ -103,6 +120,7 @@ class Sheets:
             [2.4, 1.6, 2.4, 2.2, 4.4],
             left=(4,),
         )
+        sheet.figure("本单位各维度得分与同类单位平均", self._profile(agency), width_mm=120)
 
     def _problems(self, sheet: OfficialDocument, agency: dict) -> None:
         sheet.heading1("二、存在的问题")
@@ -142,16 +160,14 @@ class Sheets:
 
 
 def composed(sheets: Sheets, agencies: list[dict]) -> bytes:
-    """Every sheet in one document, each starting on a new page."""
-    documents = [sheets.document(agency) for agency in agencies]
-    for document in documents[:-1]:
-        document.page_break()
-    master = Composer(documents[0].document)
-    for document in documents[1:]:
-        master.append(document.document)
-    buffer = io.BytesIO()
-    master.save(buffer)
-    return buffer.getvalue()
+    """Every sheet in one document, each a section of its own: a new page, page numbers from
+    1 again. Written straight into one document rather than joined afterwards (docxcompose
+    took 15 s to append 100 sheets, merging styles and pictures sheet by sheet)."""
+    document = sheets.document(agencies[0])
+    for agency in agencies[1:]:
+        document.next_document(**sheets.heading(agency))
+        sheets.write(document, agency)
+    return document.to_bytes()
 
 
 def zipped(sheets: Sheets, agencies: list[dict], built: dict[int, bytes] | None = None) -> bytes:

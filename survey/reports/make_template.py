@@ -259,7 +259,8 @@ def _section(document) -> None:
 
 
 def _body(document) -> None:
-    """The tags docxtpl fills; the builder appends the text after them."""
+    """The tags docxtpl fills (the title block); the builder appends the 主送机关 and the text
+    after them."""
     body = document.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):
@@ -269,10 +270,6 @@ def _body(document) -> None:
     document.add_paragraph("{{ mark }}", style=f.STYLE_NOTE)
     document.add_paragraph("{%p endif %}", style=f.STYLE_NOTE)
     document.add_paragraph("", style=f.STYLE_BODY)  # the blank line under the title block
-    document.add_paragraph("{%p if recipient %}", style=f.STYLE_BODY)
-    recipient = document.add_paragraph("{{ recipient }}：", style=f.STYLE_BODY)
-    recipient.paragraph_format.first_line_indent = Twips(0)
-    document.add_paragraph("{%p endif %}", style=f.STYLE_BODY)
     for paragraph in document.paragraphs:
         f.fix_runs([paragraph], f.FONT_OF_STYLE[paragraph.style.name])
 

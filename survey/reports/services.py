@@ -133,6 +133,7 @@ def build_feedback(
         if not agencies:
             raise DomainError(_l("The run has no such agency."))
         sheets = feedback.Sheets(facts)
+        sheets.draw_profiles(agencies)
         built = {a["agency_id"]: sheets.build(a) for a in agencies}
         rows = [
             _store(

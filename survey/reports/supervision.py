@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 
 from survey.reports import wording as w
 from survey.reports.facts import ReportFacts
+from survey.reports.figures import report_figures
 from survey.reports.problems import CATEGORIES, all_problems
 from survey.reports.writer import OfficialDocument
 from survey.scores.exporting import band_label, kind_label, ordered
@@ -143,6 +144,7 @@ def _analysis(document: OfficialDocument, facts: ReportFacts) -> None:
     composites = [a["composite"] for a in agencies if a["composite"] is not None]
     bands = Counter(a["band"] for a in ranked if a["band"])
     borderline = sum(1 for a in ranked if a["band"] is None or a["borderline"])
+    figures = report_figures(facts)
 
     document.heading1("二、职能运行状况分析")
     document.heading2("（一）总体情况")
@@ -187,6 +189,8 @@ def _analysis(document: OfficialDocument, facts: ReportFacts) -> None:
         left=(0,),
         note="注：临界单位中标注“（临界）”的，按点估计定等但区间跨越界限；只标“临界（甲/乙）”的不定等。",
     )
+    for caption, png in figures["overview"]:
+        document.figure(caption, png)
 
     document.heading2("（二）分类排名情况")
     document.paragraph(
@@ -213,6 +217,8 @@ def _analysis(document: OfficialDocument, facts: ReportFacts) -> None:
         [4.6, 2.2, 1.7, 3.0, 1.2, 1.8, 2.6],
         left=(0,),
     )
+    for caption, png in figures["ranking"]:
+        document.figure(caption, png)
 
     document.heading2("（三）四个维度情况")
     stats = _dimension_stats(agencies)
@@ -244,6 +250,8 @@ def _analysis(document: OfficialDocument, facts: ReportFacts) -> None:
         ],
         [2.6, 1.4, 1.8, 1.6, 1.6, 1.6, 1.8],
     )
+    for caption, png in figures["dimensions"]:
+        document.figure(caption, png, width_mm=130)
 
     document.heading2("（四）各评价群体情况")
     groups = _group_stats(facts)

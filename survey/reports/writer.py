@@ -9,12 +9,15 @@ header row repeated on every page."""
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from docx.enum.text import WD_BREAK
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.text import WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate
 
@@ -24,13 +27,24 @@ TEMPLATE = Path(__file__).with_name("official.docx")
 FULL_WIDTH_SPACE = "\u3000"
 
 
+@lru_cache(maxsize=8)
+def _filled(title: str, mark: str) -> bytes:
+    """The template filled with a title block: a hundred sheets share one (rendering it is
+    most of what a sheet's document costs)."""
+    template = DocxTemplate(TEMPLATE)
+    template.render({"title": title, "mark": mark}, autoescape=True)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return buffer.getvalue()
+
+
 class OfficialDocument:
     def __init__(self, *, title: str, mark: str = "", recipient: str = ""):
-        template = DocxTemplate(TEMPLATE)
-        template.render({"title": title, "mark": mark, "recipient": recipient}, autoescape=True)
-        self.document = template.docx
+        self.document = Document(io.BytesIO(_filled(title, mark)))
         self.tables = 0
         self.figures = 0
+        if recipient:  # 主送机关: flush left under the title block
+            self._paragraph(f"{recipient}：", f.STYLE_BODY).paragraph_format.first_line_indent = 0
 
     # text
     def _paragraph(self, text: str, style: str, *, latin: str | None = f.LATIN_FONT):
@@ -58,6 +72,24 @@ class OfficialDocument:
         if text:
             f.font_run(paragraph.add_run(text), f.BODY_FONT, f.LATIN_FONT)
         return paragraph
+
+    def next_document(self, *, title: str, mark: str = "", recipient: str = "") -> None:
+        """Start another document in this file: a new section on a new page whose page
+        numbers start again at 1 (the footers carry over), with its own title block and its
+        own table and figure numbers."""
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        numbering = section._sectPr.find(qn("w:pgNumType"))
+        if numbering is None:
+            numbering = OxmlElement("w:pgNumType")
+            section._sectPr.append(numbering)
+        numbering.set(qn("w:start"), "1")
+        self.tables = self.figures = 0
+        self._paragraph(title, f.STYLE_TITLE, latin=f.TITLE_FONT)
+        if mark:
+            self._paragraph(mark, f.STYLE_NOTE)
+        self._paragraph("", f.STYLE_BODY)
+        if recipient:
+            self._paragraph(f"{recipient}：", f.STYLE_BODY).paragraph_format.first_line_indent = 0
 
     def page_break(self) -> None:
         self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -114,6 +146,8 @@ class OfficialDocument:
 
     def figure(self, caption: str, png: bytes, *, width_mm: float = 150) -> None:
         paragraph = self.document.add_paragraph(style=f.STYLE_CAPTION)
+        # An exact line height would clip the picture to one line.
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         paragraph.paragraph_format.keep_with_next = True
         paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
         self.caption(caption, figure=True)

@@ -17,6 +17,7 @@ from survey.cli import main
 from survey.demo.loader import DEMO_PASSWORD
 from survey.evidence.models import EvidenceFile
 from survey.indicators.models import PublicIndicatorScore
+from survey.reports.models import ReportBuild
 from survey.scores.diff import compare
 from survey.scores.models import ScoringRun
 from survey.targets.models import LedgerEntry, SelfAssessment, SetState, TargetAdjustment, TargetSet
@@ -74,6 +75,11 @@ def test_upgrade_then_demo_then_demo_again(cli_env, tmp_path):
         assert session.scalar(select(func.count()).select_from(ScoreAdjustment)) == 2
         assert session.scalar(select(func.count()).select_from(PublicIndicatorScore)) > 0
         assert session.scalar(select(func.count()).select_from(TargetAdjustment)) == 1
+        # The report and every agency's feedback sheet, built from run 2 (survey.demo.reports).
+        kinds = session.scalars(select(ReportBuild.kind).where(ReportBuild.run_id == runs[-1].id))
+        assert sorted(set(k.value for k in kinds)) == [
+            "feedback", "feedback_all", "feedback_zip", "supervision"
+        ]  # fmt: skip
         for evidence in session.scalars(select(EvidenceFile)):
             path = tmp_path / "evidence" / evidence.sha256[:2] / evidence.sha256
             assert path.read_bytes().startswith(b"%PDF-")

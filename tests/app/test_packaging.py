@@ -56,6 +56,7 @@ def test_wheel_carries_templates_questionnaires_migrations_and_catalogs(wheel):
     assert any(name.startswith("survey/migrations/versions/") for name in names)
     assert "survey/static/app.css" in names
     assert "survey/demo/zaozhuang-city-agencies.csv" in names
+    assert "survey/reports/official.docx" in names  # the Word documents' template
     assert any(name.startswith("analysis/") for name in names)
     assert not any(name.startswith("tests/") for name in names)
 

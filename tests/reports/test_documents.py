@@ -176,9 +176,31 @@ def test_all_sheets_as_one_document_and_as_a_zip(app, db_session, world, run):
     recipients = [p.text for p in composed.paragraphs if p.text.endswith("局：")]
     assert recipients == [f"{world.agency_a.name}：", f"{world.agency_b.name}："]
     assert all_text(composed).count("三、整改要求") == 2
+    # Each sheet its own section, on a new page, numbered from 1 again.
+    assert len(composed.sections) == 2
+    restart = composed.sections[1]._sectPr.find(qn("w:pgNumType"))
+    assert restart is not None and restart.get(qn("w:start")) == "1"
+    captions = [p.text for p in composed.paragraphs if p.text.startswith("表1")]
+    assert len(captions) == 2  # tables numbered per sheet
     with zipfile.ZipFile(io.BytesIO(stored(app, builds.zipped))) as archive:
         names = archive.namelist()
         assert len(names) == 2 and all(n.endswith(".docx") for n in names)
         one = {n: archive.read(n) for n in names}
     # The zip holds exactly the stored single sheets.
     assert sorted(one.values()) == sorted(stored(app, s) for s in builds.sheets)
+
+
+def test_charts_are_embedded_as_print_resolution_png_never_svg(app, db_session, world, run):
+    _, report = report_build(app, db_session, world, run)
+    sheet = stored(app, feedback_builds(app, db_session, world, run, world.agency_a.id).sheets[0])
+    for data, least in ((report, 2), (sheet, 1)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            media = [n for n in archive.namelist() if n.startswith("word/media/")]
+            assert len(media) >= least and all(n.endswith(".png") for n in media)
+            assert not any(n.endswith(".svg") for n in archive.namelist())
+            png = archive.read(media[0])
+        assert png.startswith(b"\x89PNG")
+        width = int.from_bytes(png[16:20], "big")
+        assert width >= 700  # ≥ 150 px per inch at the printed width
+    captions = [p.text for p in open_docx(report).paragraphs if p.text.startswith("图")]
+    assert captions[0] == "图1\u3000综合得分分布" and "图2\u3000四个维度平均得分" in captions
