@@ -54,7 +54,7 @@ def url_for_rule(rule, values: dict) -> str:
     return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
 
 
-def city_values(world, db_session, app=None) -> dict:
+def city_values(world, db_session, app) -> dict:
     """Ids of records that belong to the city (out of a district office's scope)."""
     section = db_session.scalar(select(Section).where(Section.agency_id == world.agency_a.id))
     campaign = make_campaign(db_session, world)  # a city campaign
@@ -201,7 +201,7 @@ def test_agency_portal_shows_only_the_users_own_agency(world, login):
 def test_agency_users_get_404_for_results_that_are_not_theirs(app, world, db_session, login):
     """A published run of the city: an agency of the district (not in the run) gets 404 at
     every URL of the agency's results that names a run."""
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     client = login(world.editor_c)
     checked = 0
     for rule, method in routes(app):

@@ -21,7 +21,7 @@ def test_ids_beyond_the_column_range_are_not_found(
     app, world, db_session, login, who, portal, huge
 ):
     client = login(getattr(world, who))
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     checked = 0
     for rule, method in routes(app):
         if not rule.endpoint.startswith(portal) or not _int_arguments(rule):
@@ -43,7 +43,7 @@ def test_ids_beyond_the_column_range_are_not_found(
 def test_ids_beyond_the_range_in_query_strings_are_ignored(app, world, db_session, login, huge):
     """Every staff GET page, with every id parameter the views read set out of range."""
     client = login(world.supervisor)
-    values = city_values(world, db_session)
+    values = city_values(world, db_session, app)
     query = "&".join(f"{name}={huge}" for name in ("year_id", "agency", "source_id", "page"))
     for rule, method in routes(app):
         if method != "GET" or not rule.endpoint.startswith("admin."):
