@@ -4,20 +4,23 @@ The per-pair and per-rater cut-offs of :mod:`analysis.peer_diagnostics` (z > 3, 
 hold per pair: with ~800 pairs and ~40 raters an honest round raises some flag most years.
 Here every flag is a test of the whole round, both dimensions together:
 
-- **Pairs** (mutual over-rating): per dimension ``z_ij = e_ij / sd(e)`` with the dyadic
-  relationship ``e_ij = (g_ij + g_ji)/2``; combined over the dimensions (:func:`_combine`)
-  ``T_ij = max(Σ_d z_ij/√k, max_d z_ij)``. The null is the
-  round itself with each rater's relationship effects shuffled over its targets (the same
-  shuffle in both dimensions: it keeps every rater's spread, tails and halo across
-  dimensions, and breaks who-rates-whom); ``z`` is re-standardised in every shuffle, so honest
-  reciprocity in the whole round does not count as collusion. Round-wise p of a pair =
+- **Pairs** (mutual over-rating): per dimension ``z_ij`` = the sum of the pair's *observed*
+  relationship effects ``g_ij + g_ji`` over its SD for that many cells (:func:`_pair_stat`);
+  combined over the dimensions (:func:`_combine`) ``T_ij = max(Σ_d z_ij/√k, max_d z_ij)``.
+  The null is the round itself with each rater's relationship effects (and which of its
+  cells were observed) shuffled over its targets (the same shuffle in both dimensions: it
+  keeps every rater's spread, tails and halo across dimensions, and breaks who-rates-whom);
+  ``z`` is re-standardised in every shuffle, so honest reciprocity in the whole round does
+  not count as collusion. Round-wise p of a pair =
   ``(1 + #{max_pairs T* ≥ T_ij})/(1 + B)`` (max-T, Westfall–Young single step).
-- **Rival raters** (marking the strongest others down): per dimension the pooled-SD t of a
-  rater's ``g`` on its consensus top group against the rest (``top_gap_t``), freed of its
-  line on leniency and robust-z'd across raters (:func:`_leniency_free`); combined
-  ``R_i`` the same combination towards the low end; same shuffles (the same steps on
-  each); p = ``(1 + #{min over the other raters of R* ≤ R_i})/(1 + B)`` (leaving the rater
-  out of its own null: its shuffled planted marks would make the null heavy-tailed).
+- **Rival raters** (marking the strongest others down): residuals of a leniency model that
+  respects the scale's ends (:func:`_latent_residuals`: clipped-normal latent ratings,
+  Pearson residuals), then per dimension the pooled-SD t of a rater's residuals on its
+  consensus top group against the rest (``top_gap_t``), freed of its line on the latent
+  leniency and robust-z'd across raters (:func:`_leniency_free`); combined ``R_i`` the
+  same combination towards the low end; same shuffles (the same steps on each); p =
+  ``(1 + #{min over the other raters of R* ≤ R_i})/(1 + B)`` (leaving the rater out of its
+  own null: its shuffled planted marks would make the null heavy-tailed).
 - A flag needs p ≤ ``peer.alpha`` (0.05): in an honest round the chance of *any* pair flag
   (and, separately, any rival flag) is at most 5 %, up to Monte-Carlo error.
 """
@@ -229,7 +232,8 @@ def round_tests(
         order = np.argsort(rng.random((size, n, n - 1)), axis=-1)
         pairs_b, raters_b = [], []
         for (g, o, _, _), (top, rest), (h, a) in zip(mats, sets, latent, strict=True):
-            perm_g, perm_o = _shuffle(g, order, off), _shuffle(o, order, off)
+            perm_g = _shuffle(g, order, off)
+            perm_o = o if o[off].all() else _shuffle(o, order, off)  # complete: nothing moves
             pairs_b.append(_pair_stat(perm_g, perm_o))
             raters_b.append(-_leniency_free(_top_gap_t(_shuffle(h, order, off), top, rest), a))
         pairs_b, raters_b = _combine(pairs_b), -_combine(raters_b)
