@@ -243,7 +243,7 @@ def gunicorn(app_spec: str, port: int, workers: int, env: dict):
         yield
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=90)  # a loaded machine: graceful shutdown can take a while
 
 
 def run_wrk(port: int, path: str, lines: Path, duration: int, connections: int, workdir: Path):
