@@ -340,19 +340,23 @@ def check(url: str, setup: dict, ledger: Ledger) -> list[str]:
     }
 
 
-def shared_limits(ports: list[int]) -> bool:
-    """Three wrong passwords split over both servers delay the next attempt on either."""
+def shared_limits(ports: list[int]) -> tuple[bool, list[int]]:
+    """Three wrong passwords alternating between the servers, then at once a fourth attempt
+    on the other server: refused (429) only if the servers share the counts. Each form is
+    fetched beforehand, so the posts follow each other within the 2 s delay."""
     name = f"nobody-{secrets.token_hex(3)}"
-    for attempt in range(3):
-        browser = Browser(ports[attempt % 2])
-        _, _, page = browser.get("/login")
-        fields = dict(HIDDEN.findall(page))
-        browser.post("/login", {**fields, "username": name, "password": "wrong password"})
-    browser = Browser(ports[1])
-    _, _, page = browser.get("/login")
-    fields = dict(HIDDEN.findall(page))
-    status, _, _ = browser.post("/login", {**fields, "username": name, "password": "x" * 12})
-    return status == 429
+    prepared = []
+    for number in range(4):
+        browser = Browser(ports[number % 2])
+        _, _, page = browser.get("/login")  # WTForms writes id, name, type, value
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        prepared.append((browser, {"csrf_token": token.group(1) if token else ""}))
+    statuses = []
+    for number, (browser, fields) in enumerate(prepared):
+        password = "wrong password" if number < 3 else "another wrong one"
+        status, _, _ = browser.post("/login", {**fields, "username": name, "password": password})
+        statuses.append(status)
+    return statuses == [200, 200, 200, 429], statuses
 
 
 def main() -> None:
@@ -411,7 +415,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
-        limits_shared = shared_limits(ports)
+        limits_shared, login_statuses = shared_limits(ports)
         for process in servers.values():
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
@@ -424,7 +428,10 @@ def main() -> None:
         print(f"  {name}: {value}")
     print(f"  requests not acknowledged (server down or refused): {ledger.failures}")
     print(f"  5xx answers: {ledger.errors_5xx}")
-    print(f"  failed logins on one server delay the other: {limits_shared}")
+    print(
+        f"  failed logins on one server delay the other: {limits_shared} "
+        f"(login statuses alternating between servers: {login_statuses})"
+    )
     if problems or not limits_shared:
         print("FAILED: " + "; ".join(problems or ["rate limits not shared"]))
         sys.exit(1)
