@@ -70,7 +70,7 @@ def measure(url: str, args) -> dict:
         create_user(
             session,
             None,
-            username="bench",
+            username="results-bench",
             display_name="基准",
             role=Role.supervisor,
             password=PASSWORD,
@@ -81,7 +81,7 @@ def measure(url: str, args) -> dict:
         campaign = session.scalar(select(Campaign.id).where(Campaign.respondent_group == "public"))
     session.close()
     client = app.test_client()
-    assert client.login("bench", PASSWORD).status_code == 302
+    assert client.login("results-bench", PASSWORD).status_code == 302
     pages = {
         "admin home": "/admin/",
         "results": f"/admin/results/{campaign}",
