@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import http.client
 import os
 import re
 import secrets
@@ -228,22 +229,29 @@ def gunicorn(app_spec: str, port: int, workers: int, env: dict):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # The app is built once in the master, before the workers fork: a worker that
+            # builds it itself (numpy, pandas, the catalogs: seconds on a loaded machine)
+            # answers its first requests late, and they were being timed.
+            "--preload",
             app_spec,
         ],
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
         cwd=ROOT,
     )
     try:
-        for _ in range(100):
+        # Ready when a worker answers HTTP (the master accepts connections before that).
+        for _ in range(600):
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
                 break
             except OSError:
                 time.sleep(0.1)
         yield
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=90)  # a loaded machine: graceful shutdown can take a while
 
 
 def run_wrk(port: int, path: str, lines: Path, duration: int, connections: int, workdir: Path):

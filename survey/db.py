@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -64,16 +64,15 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-#: Requests that write. Their SQLite transactions take the write lock at BEGIN (IMMEDIATE),
-#: where the busy timeout makes a second writer wait its turn; a deferred BEGIN would read
-#: first and then fail at once with "database is locked" when it tries to write after another
-#: writer committed (SQLITE_BUSY_SNAPSHOT: the busy timeout does not apply to it).
+#: Requests that write (``actions.retrying`` runs them again on a retryable refusal).
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _sqlite_begin(connection):
-    writes = has_request_context() and request.method in WRITE_METHODS
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    # Deferred: reads never wait. A hot write path ends its reads first, so that its write
+    # begins the transaction and waits its turn under the busy timeout (a read snapshot
+    # upgraded to a write after another writer committed is refused at once instead).
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str) -> Engine:

@@ -23,6 +23,7 @@ from flask import Flask, current_app
 logger = logging.getLogger(__name__)
 
 WARN_EVERY = 60.0  # seconds between two "Redis unreachable" warnings of one process
+RETRY_AFTER = 10.0  # seconds a process counts on its own before it asks Redis again
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,12 @@ class Counters:
         self.memory = MemoryCounters()
         self.redis = RedisCounters(redis_url) if redis_url else None
         self._warned_at = 0.0
+        self._down_until = 0.0  # no Redis round trip (and its timeout) before this time
         self.degraded = False  # the last call fell back to this process's counts
 
     def _call(self, method: str, key: str, *args):
         key = self.prefix + key
-        if self.redis is not None:
+        if self.redis is not None and time.monotonic() >= self._down_until:
             try:
                 result = getattr(self.redis, method)(key, *args)
                 self.degraded = False
@@ -130,12 +132,15 @@ class Counters:
             except Exception as error:  # noqa: BLE001 -- any Redis failure: count here instead
                 self.degraded = True
                 now = time.monotonic()
+                self._down_until = now + RETRY_AFTER
                 if now - self._warned_at > WARN_EVERY:
                     self._warned_at = now
                     logger.warning(
                         "Redis unreachable (%s): throttling falls back to this process's counts",
                         type(error).__name__,
                     )
+        elif self.redis is not None:
+            self.degraded = True
         return getattr(self.memory, method)(key, *args)
 
     def incr(self, key: str, ttl: int) -> int:

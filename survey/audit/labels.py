@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "login.failure": _l("Failed login"),
     "login.delayed": _l("Login attempt refused: wait after wrong passwords"),
     "logout": _l("Logged out"),
+    "export": _l("Downloaded (an export or an evidence file)"),
     "user.create": _l("Account created"),
     "user.update": _l("Account edited"),
     "user.activate": _l("Account reactivated"),

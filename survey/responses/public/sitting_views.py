@@ -20,7 +20,6 @@ from survey.campaigns.models import Campaign
 from survey.campaigns.queries import definition_of
 from survey.db import db, utcnow
 from survey.extensions import csrf
-from survey.responses import services
 from survey.responses.public import again, intake, integrity, pages
 from survey.responses.public.intake import Outcome
 from survey.responses.public.sitting import end_sitting, held_token, load_sitting
@@ -136,10 +135,7 @@ def sitting_agency(code: str, agency_id: int):
             sitting, agency, page.answers.raw, page.answers.errors, status, page.message
         )
     progress = {**sitting.progress, str(agency_id): new_entry}
-    services.save_draft(
-        db.session, campaign=sitting.campaign, token_hash=sitting.token_hash, answers=progress
-    )
-    db.session.commit()
+    intake.save_progress(db.session, sitting.campaign, sitting, progress)
     sitting.progress = progress
     following = sitting.next_pending(after_id=agency_id)
     if following is None:

@@ -1,0 +1,153 @@
+"""Benchmark the staff pages that read a large campaign (issue 17 item 8; a script, not a test).
+
+Fills a fresh database with ``bench/scores.py``'s synthetic year (``--responses`` public
+responses, default 1,000,000, with their answers), logs a supervisor in, and times in one run,
+interleaved, medians of ``--repeat`` views each:
+
+- the admin home (the baseline);
+- the public campaign's results page (first view: computed; then: read from the cache);
+- its flags page;
+- the year's dashboard page (the admin home's summary stands in where no dashboard exists);
+- the CSV export, streamed: its time and the process's peak memory growth.
+
+Goal: results, flags and dashboard each within 3× of the admin home, exports in bounded
+memory.
+
+    .venv/bin/python bench/results.py --backend sqlite --responses 200000
+    .venv/bin/python bench/results.py                     # both databases, 1,000,000
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select, text  # noqa: E402
+
+from bench.scores import fill, postgres_database, rss_mb  # noqa: E402
+
+PASSWORD = "bench-pass-2026-long"  # noqa: S105 -- a scratch database's only account
+
+
+def _app(url: str):
+    from survey import create_app
+    from tests.fixtures.client import CSRFClient
+
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "r" * 40,
+            "INSTANCE_PATH": tempfile.mkdtemp(),
+            "PASSWORD_HASH_PROFILE": "cheapest",
+        }
+    )
+    app.test_client_class = CSRFClient
+    return app
+
+
+def measure(url: str, args) -> dict:
+    from survey import migrations
+    from survey.accounts.models import Role
+    from survey.accounts.services import create_user
+    from survey.agencies.models import Jurisdiction
+    from survey.campaigns.models import Campaign
+
+    migrations.upgrade(url)
+    app = _app(url)
+    session = app.extensions["survey.db"]["session_factory"]()
+    with app.app_context():
+        started = time.perf_counter()
+        fill(session, args.agencies, args.responses)
+        print(f"  filled {args.responses:,} responses in {time.perf_counter() - started:.0f} s")
+        city = session.scalar(select(Jurisdiction.id).where(Jurisdiction.parent_id.is_(None)))
+        create_user(
+            session,
+            None,
+            username="results-bench",
+            display_name="基准",
+            role=Role.supervisor,
+            password=PASSWORD,
+            jurisdiction_id=city,
+            must_change_password=False,
+        )
+        session.commit()
+        campaign = session.scalar(select(Campaign.id).where(Campaign.respondent_group == "public"))
+    session.close()
+    client = app.test_client()
+    assert client.login("results-bench", PASSWORD).status_code == 302
+    pages = {
+        "admin home": "/admin/",
+        "results": f"/admin/results/{campaign}",
+        "flags": f"/admin/results/{campaign}/flags",
+    }
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    first = {}
+    for name, path in pages.items():  # the first view of each: what a cold cache costs
+        start = time.perf_counter()
+        status = client.get(path).status_code
+        first[name] = time.perf_counter() - start
+        assert status == 200, (path, status)
+    for _ in range(args.repeat):
+        for name, path in pages.items():
+            start = time.perf_counter()
+            response = client.get(path)
+            times[name].append(time.perf_counter() - start)
+            assert response.status_code == 200, (path, response.status_code)
+    before = rss_mb()
+    start = time.perf_counter()
+    response = client.get(f"/admin/results/{campaign}/export.csv")
+    size = sum(len(chunk) for chunk in response.response)
+    export_seconds = time.perf_counter() - start
+    export_peak = rss_mb() - before
+    app.extensions["survey.db"]["engine"].dispose()
+    medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    return {
+        "medians": medians,
+        "first": {name: value * 1000 for name, value in first.items()},
+        "export": (export_seconds, size, export_peak),
+    }
+
+
+def report(kind: str, result: dict) -> None:
+    home = result["medians"]["admin home"]
+    print(f"{kind}: medians of the repeated views (ms), ratio to the admin home")
+    for name, value in result["medians"].items():
+        print(
+            f"  {name:<11} {value:>9.1f} ms  x{value / home:>6.2f}   "
+            f"(first view {result['first'][name]:.0f} ms)"
+        )
+    seconds, size, peak = result["export"]
+    print(f"  export.csv  {seconds:.1f} s, {size / 2**20:.0f} MB, peak memory growth {peak:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--agencies", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for kind in kinds:
+        if kind == "sqlite":
+            with tempfile.TemporaryDirectory() as tmp:
+                report(kind, measure(f"sqlite:///{tmp}/results.db", args))
+        else:
+            server, name, url = postgres_database()
+            try:
+                report(kind, measure(url, args))
+            finally:
+                with server.connect() as c:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                server.dispose()
+
+
+if __name__ == "__main__":
+    main()
