@@ -162,7 +162,7 @@ def demo():
 def print_survey_links(session) -> None:
     """The open surveys a newcomer can answer at once (on a phone on the same network, set
     SURVEY_BASE_URL to this machine's address)."""
-    from survey.campaigns.links import campaign_url
+    from survey.campaigns.links import campaign_url, printed
     from survey.campaigns.models import AccessMode, Campaign, CampaignState
 
     surveys = session.scalars(
@@ -171,7 +171,7 @@ def print_survey_links(session) -> None:
         )
     ).all()
     for campaign in surveys:
-        click.echo(f"Open survey: {campaign.title}  {campaign_url(campaign)}")
+        click.echo(f"Open survey: {campaign.title}  {printed(campaign_url(campaign))}")
 
 
 @main.command("create-user")

@@ -183,6 +183,13 @@ FIELD_LABELS = {
     "document_number": _l("Document number"),
     "start_on": _l("Starts on"),
     "held_on": _l("Held on"),
+    "input_checksum": _l("Checksum of the inputs"),
+    "reverses": _l("Reverses item"),
+    "item_ids": _l("Items"),
+    "agency_ids": _l("Agencies"),
+    "origin": _l("Origin"),
+    "procedure": _l("Procedure"),
+    "file_sha256": _l("File checksum"),
 }
 
 # Stored codes people read as words (enum values of the features' records, worded as the
@@ -243,6 +250,10 @@ VALUE_LABELS = {
     "enforcement": _l("Enforcement (执法)"),
     "service": _l("Service (服务)"),
     "instruction": _l("A leader's instruction"),
+    "briefing": _l("Hearing a briefing (听取介绍)"),
+    "documents": _l("Reviewing documents (查阅资料)"),
+    "observation": _l("Observation and questions (观摩问询)"),
+    "forum": _l("Survey forum (调研座谈)"),
     ("duty", "supervision"): _l("Supervision (监督)"),
     ("recipient", "supervision"): _l("Government supervision (督查)"),
     ("category", "other"): _l("Other duties"),

@@ -16,7 +16,7 @@ from survey.filings import services
 from survey.filings.forms import FilingForm
 from survey.filings.models import FilingKind
 from survey.forms import RevisionForm
-from survey.years.queries import working_year
+from survey.years.queries import no_open_year_message, working_year
 
 agency_filings = Blueprint("filings", __name__, url_prefix="/filings")
 
@@ -31,7 +31,7 @@ def _kind_or_404(kind: str) -> FilingKind:
 def _year():
     year = working_year(db.session, g.agency)
     if year is None:
-        flash_error(_("Your jurisdiction has no open assessment year yet."))
+        flash_error(no_open_year_message(db.session, g.agency))
     return year
 
 
@@ -86,6 +86,7 @@ def edit(kind: str):
         form=form,
         files=files,
         window=services.window(year, kind),
+        today=beijing_today(),
         button=RevisionForm(),
     )
 

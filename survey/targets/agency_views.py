@@ -31,7 +31,7 @@ from survey.targets.queries import (
     set_of,
     target_records,
 )
-from survey.years.queries import working_year
+from survey.years.queries import no_open_year_message, working_year
 
 agency_targets = Blueprint("targets", __name__, url_prefix="/targets")
 
@@ -39,7 +39,7 @@ agency_targets = Blueprint("targets", __name__, url_prefix="/targets")
 def _year_or_message():
     year = working_year(db.session, g.agency)
     if year is None:
-        flash_error(_("Your jurisdiction has no open assessment year yet."))
+        flash_error(no_open_year_message(db.session, g.agency))
     return year
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,3 +37,23 @@ def working_year(session: Session, agency: Agency) -> AssessmentYear | None:
             AssessmentYear.state == YearState.open,
         )
     )
+
+
+def no_open_year_message(session: Session, agency: Agency) -> str:
+    """Why an agency's pages of the year lead nowhere: none opened yet, or the last closed."""
+    closed = session.scalar(
+        select(AssessmentYear.year)
+        .where(
+            AssessmentYear.jurisdiction_id == agency.jurisdiction_id,
+            AssessmentYear.state == YearState.closed,
+        )
+        .order_by(AssessmentYear.year.desc())
+        .limit(1)
+    )
+    if closed is not None:
+        return _(
+            "The %(year)d assessment year is closed: its targets, ledger and filings no longer "
+            "change. The pages open again when the office opens the next year.",
+            year=closed,
+        )
+    return _("Your jurisdiction has no open assessment year yet.")

@@ -45,7 +45,8 @@ def test_upgrade_then_demo_then_demo_again(cli_env, tmp_path):
     result = run("demo")
     assert result.exit_code == 0, result.output
     assert "bianban" in result.output and DEMO_PASSWORD in result.output
-    assert "Open survey:" in result.output and "/S/" in result.output
+    # the link to type, in lower case (the lower-case path redirects to the QR code's)
+    assert "Open survey:" in result.output and "/s/" in result.output
 
     engine = create_engine(cli_env)
     with Session(engine) as session:

@@ -57,6 +57,9 @@ def test_the_work_plan_is_drafted_then_signed_off(world, open_year, db_session, 
 def test_a_summary_outside_its_window_is_refused(world, open_year, db_session, login):
     # "Today" is 2026-08-01: the half-year window (06-15 to 07-15) has closed.
     leader = login(world.leader_a)
+    before = leader.get("/agency/filings/half_year").get_data(as_text=True)
+    assert "报送期限已于 2026-07-15 截止" in before  # said before anyone types
+    assert "请先保存草稿" in before  # and why there is no submit button yet
     save(leader, "half_year")
     page = submit(leader, filing_of(db_session, FilingKind.half_year))
     assert "半年总结的受理期为 2026-06-15 至 2026-07-15。" in page.get_data(as_text=True)
@@ -88,3 +91,17 @@ def test_an_empty_filing_cannot_be_submitted(world, open_year, db_session, login
 @pytest.mark.parametrize("kind", ["unknown", "WORK_PLAN"])
 def test_unknown_kinds_are_not_found(world, open_year, login, kind):
     assert login(world.editor_a).get(f"/agency/filings/{kind}").status_code == 404
+
+
+def test_after_the_year_closes_the_agency_is_told_why_its_pages_lead_home(
+    world, open_year, db_session, login
+):
+    from survey.years.models import YearState
+
+    world.year.state = YearState.closed
+    world.year.closed_at = world.year.opened_at
+    db_session.commit()
+    editor = login(world.editor_a)
+    for path in ("/agency/filings/", "/agency/targets/"):
+        page = editor.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "2026 监管年度已关闭" in page, path

@@ -173,7 +173,7 @@ def test_a_closed_year_changes_nothing(app, world, open_year, db_session, login)
     db_session.commit()
     page = submit(login(world.leader_a), target_set)
     assert fresh_set(db_session, target_set).state is SetState.draft
-    assert "尚无开放的考核年度" in page.get_data(as_text=True)
+    assert "2026 监管年度已关闭" in page.get_data(as_text=True)  # says why, not "none yet"
 
 
 def test_a_viewer_reads_but_cannot_review(app, world, open_year, db_session, login):
