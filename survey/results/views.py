@@ -34,6 +34,7 @@ from survey.scores.views import score_context
 from survey.scores.words import SOURCE_GROUP_LABELS, SOURCE_LABELS
 from survey.spreadsheets import XLSX_MIMETYPE
 from survey.years.config import DIMENSION_LABELS, GROUP_LABELS, with_defaults
+from survey.years.models import AssessmentYear
 from survey.years.queries import year_or_404
 
 admin_dashboard = Blueprint("dashboard", __name__, url_prefix="/results")
@@ -54,6 +55,27 @@ def _chosen_run(year, number: int | None) -> ScoringRun | None:
             abort(404)
         return run
     return final_run(db.session, year.id) or (runs[0] if runs else None)
+
+
+def _trend(year, run, rows: list[dict]) -> tuple[str, list[dict]]:
+    """The mean composite of the ranked agencies in earlier years' final runs and in this
+    run, as a chart and its table; empty while no earlier year has a final run."""
+    earlier = db.session.scalars(
+        select(AssessmentYear)
+        .where(AssessmentYear.jurisdiction_id == year.jurisdiction_id)
+        .where(AssessmentYear.year < year.year)
+        .order_by(AssessmentYear.year)
+    ).all()
+    points = []
+    for other in earlier:
+        final = final_run(db.session, other.id)
+        if final is not None:
+            points.append({"year": other.year, "value": figures.mean_of(ranking_of(final))})
+    if not points:
+        return "", []
+    points.append({"year": year.year, "value": figures.mean_of(rows)})
+    chart = figures.trend_chart(db.session, run.id, points)
+    return chart, points
 
 
 def _shown(rows: list[dict]) -> list[dict]:
@@ -142,6 +164,7 @@ def dashboard(year_id: int):
         distribution=figures.run_chart(db.session, run.id, rows, "distribution"),
         funnel=figures.run_chart(db.session, run.id, rows, "funnel"),
         funnel_rows=figures.funnel_points(rows),
+        trend=_trend(year, run, rows),
         mean=figures.mean_of(rows),
         bands=figures.distribution_table(rows),
         objections=services.objections_of_year(db.session, year.id),
