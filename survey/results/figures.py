@@ -140,7 +140,7 @@ def distribution_table(rows: list[dict]) -> list[dict]:
 
 def own_charts(rows: list[dict], own: dict, profile_means: dict) -> dict:
     """An agency's own charts (its four dimensions; where it stands among unnamed others),
-    drawn per request from the few figures it may see."""
+    from the few figures it may see (kept per run, agency and language by the caller)."""
     profile = charts.profile(
         [
             {
