@@ -118,6 +118,16 @@ def _finish_svg(text: str, prefix: str, description: str, titles: dict[str, str]
     for gid, title in titles.items():
         opening = f'<g id="{gid}">'
         text = text.replace(opening, f"{opening}<title>{escape(title)}</title>", 1)
+    text = _compact(text)
+    # An interval and its point share one hover text: their groups, drawn one after the
+    # other, become one group with one <title>.
+    for gid, title in titles.items():
+        if "-" in gid:
+            text = text.replace(f'</g><g id="{gid}"><title>{escape(title)}</title>', "", 1)
+    # Only marks keep an id on their group (defs keep theirs: they are referred to).
+    text = _PLAIN_GROUP.sub("<g>", text)
+    text = text.replace(f' font-family="{_FAMILY}"', "")
+    text = _ROTATE.sub("", text)
     text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
     text = _REF.sub(_prefixed_ref(prefix), text)
     text = _METADATA.sub("", text)
@@ -130,10 +140,24 @@ def _finish_svg(text: str, prefix: str, description: str, titles: dict[str, str]
             text[: match.start()]
             + f'<svg{match.group(1)} class="chart" role="img" width="{width_px}" '
             f'height="{height_px}" stroke-linejoin="round" stroke-linecap="butt" '
+            f'font-family="{_FAMILY}" '
             f'aria-labelledby="{prefix}-title"' + text[match.end() :]
         )
     close = text.find(">") + 1
     return text[:close] + f'<title id="{prefix}-title">{escape(description)}</title>' + text[close:]
+
+
+_FAMILY = ", ".join(f"'{name}'" for name in FONT_FAMILY)
+_PLAIN_GROUP = re.compile(r'<g id="(?!mark)[^"]*">')
+_ROTATE = re.compile(r' transform="rotate\(-?0 [\d. ]+\)"')
+_LONG_DECIMAL = re.compile(r"(\d\.\d\d)\d+")
+_BETWEEN_TAGS = re.compile(r">\s+<")
+_SPACES = re.compile(r"\s*\n\s*")
+
+
+def _compact(text: str) -> str:
+    """Coordinates to 0.01 pt and no indentation: a third of the bytes, the same drawing."""
+    return _SPACES.sub(" ", _BETWEEN_TAGS.sub("><", _LONG_DECIMAL.sub(r"\1", text)))
 
 
 def _presentational(text: str) -> str:

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from survey.clock import beijing_today
 from survey.db import db
 from survey.evidence.services import uploads
 from survey.results import figures, services
-from survey.results.cache import own_explanation
+from survey.results.cache import kept_json, own_explanation
 from survey.results.forms import ObjectionForm
 from survey.results.models import RunPublication
 from survey.results.tables import table_csv, table_xlsx
@@ -131,7 +132,12 @@ def run(run_id: int):
         agency=agency,
         item_texts=explained["item_texts"],
         sums=breakdown(agency),
-        charts=figures.own_charts(rows, own, figures.dimension_means(rows)),
+        charts=kept_json(
+            db.session,
+            scored.id,
+            f"own:{g.agency.id}:{get_locale() or 'zh_Hans_CN'}",
+            lambda: figures.own_charts(rows, own, figures.dimension_means(rows)),
+        ),
         bands=figures.distribution_table(rows),
         ranked_count=sum(1 for r in rows if r["ranked"] and r["kind"] == own["kind"]),
         objections=services.objections_of_agency(db.session, year.id, g.agency.id),

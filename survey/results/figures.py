@@ -108,6 +108,20 @@ def _draw(rows: list[dict], name: str, prefix: str) -> str:
     raise KeyError(name)
 
 
+def trend_chart(session, run_id: int, points: list[dict]) -> str:
+    """The year-on-year mean (earlier years' final runs, then this run), kept with the run."""
+    locale = str(get_locale() or "zh_Hans_CN")
+    years = "-".join(str(p["year"]) for p in points)
+    return kept(
+        session,
+        run_id,
+        f"chart:trend:{years}:{locale}",
+        lambda: charts.trend(
+            [{"label": _("Mean of the ranked agencies"), "points": points}], prefix="trend"
+        ).svg(),
+    )
+
+
 def distribution_table(rows: list[dict]) -> list[dict]:
     """How many ranked agencies fall in each band (the distribution chart's table)."""
     ranked = [r for r in rows if r["ranked"] and r["composite"] is not None]
@@ -126,7 +140,7 @@ def distribution_table(rows: list[dict]) -> list[dict]:
 
 def own_charts(rows: list[dict], own: dict, profile_means: dict) -> dict:
     """An agency's own charts (its four dimensions; where it stands among unnamed others),
-    drawn per request from the few figures it may see."""
+    from the few figures it may see (kept per run, agency and language by the caller)."""
     profile = charts.profile(
         [
             {

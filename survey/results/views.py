@@ -4,6 +4,7 @@ the agencies, the objections and their decisions. Pages read stored runs only.""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import files_of
 from survey.portals import viewer_may_read
 from survey.results import figures, services
-from survey.results.cache import kept_json, own_explanation
+from survey.results.cache import kept, kept_json, own_explanation
 from survey.results.forms import DecisionForm, PublishForm
 from survey.results.models import Objection
 from survey.results.quality import FLAG_LABELS, REASONS, reading
@@ -34,6 +35,7 @@ from survey.scores.views import score_context
 from survey.scores.words import SOURCE_GROUP_LABELS, SOURCE_LABELS
 from survey.spreadsheets import XLSX_MIMETYPE
 from survey.years.config import DIMENSION_LABELS, GROUP_LABELS, with_defaults
+from survey.years.models import AssessmentYear
 from survey.years.queries import year_or_404
 
 admin_dashboard = Blueprint("dashboard", __name__, url_prefix="/results")
@@ -54,6 +56,27 @@ def _chosen_run(year, number: int | None) -> ScoringRun | None:
             abort(404)
         return run
     return final_run(db.session, year.id) or (runs[0] if runs else None)
+
+
+def _trend(year, run, rows: list[dict]) -> tuple[str, list[dict]]:
+    """The mean composite of the ranked agencies in earlier years' final runs and in this
+    run, as a chart and its table; empty while no earlier year has a final run."""
+    earlier = db.session.scalars(
+        select(AssessmentYear)
+        .where(AssessmentYear.jurisdiction_id == year.jurisdiction_id)
+        .where(AssessmentYear.year < year.year)
+        .order_by(AssessmentYear.year)
+    ).all()
+    points = []
+    for other in earlier:
+        final = final_run(db.session, other.id)
+        if final is not None:
+            points.append({"year": other.year, "value": figures.mean_of(ranking_of(final))})
+    if not points:
+        return "", []
+    points.append({"year": year.year, "value": figures.mean_of(rows)})
+    chart = figures.trend_chart(db.session, run.id, points)
+    return chart, points
 
 
 def _shown(rows: list[dict]) -> list[dict]:
@@ -119,35 +142,60 @@ def dashboard(year_id: int):
         return render_template("results/dashboard.html", year=year, run=None)
     rows = ranking_of(run)
     kind, sort, descending = _filters()
-    shown = chosen(rows, kind, sort, descending)
     final = final_run(db.session, year.id)
-    publication = services.publication_of(db.session, run.id)
-    kinds = sorted({r["kind"] for r in rows})
+    locale = str(get_locale() or "zh_Hans_CN")
+    order = "desc" if descending else "asc"
+    words = {"dimensions": DIMENSIONS, "dimension_labels": DIMENSION_LABELS}
+    # The table for this filter and order, and the chart sections, are made once per run
+    # (and language) and kept: a later request reads two stored fragments.
+    table_html = kept(
+        db.session,
+        run.id,
+        f"table:{kind or ''}:{sort}:{order}:{locale}",
+        lambda: render_template(
+            "results/_ranking_table.html",
+            rows=_shown(chosen(rows, kind, sort, descending)),
+            run=run,
+            year=year,
+            kind=kind,
+            sort=sort,
+            descending=descending,
+            explain_prefix=url_for(".explain", run_id=run.id, agency_id=0)[:-1],
+            **words,
+        ),
+    )
+    sections_html = kept(
+        db.session,
+        run.id,
+        f"sections:{locale}",
+        lambda: render_template(
+            "results/_chart_sections.html",
+            all_rows=rows,
+            caterpillar=figures.run_chart(db.session, run.id, rows, "caterpillar"),
+            distribution=figures.run_chart(db.session, run.id, rows, "distribution"),
+            funnel=figures.run_chart(db.session, run.id, rows, "funnel"),
+            funnel_rows=figures.funnel_points(rows),
+            mean=figures.mean_of(rows),
+            bands=figures.distribution_table(rows),
+            **words,
+        ),
+    )
     return render_template(
         "results/dashboard.html",
         year=year,
         run=run,
         runs=queries.runs_of(db.session, year.id),
-        rows=_shown(shown),
-        all_rows=rows,
-        kinds=kinds,
+        table_html=table_html,
+        sections_html=sections_html,
+        kinds=sorted({r["kind"] for r in rows}),
         kind=kind,
         sort=sort,
         descending=descending,
         is_final=final is not None and final.id == run.id,
-        publication=publication,
-        latest_publication=services.latest_publication(db.session, year.id),
+        publication=services.publication_of(db.session, run.id),
         closes=services.window_closes(year),
-        caterpillar=figures.run_chart(db.session, run.id, rows, "caterpillar"),
-        distribution=figures.run_chart(db.session, run.id, rows, "distribution"),
-        funnel=figures.run_chart(db.session, run.id, rows, "funnel"),
-        funnel_rows=figures.funnel_points(rows),
-        mean=figures.mean_of(rows),
-        bands=figures.distribution_table(rows),
+        trend=_trend(year, run, rows),
         objections=services.objections_of_year(db.session, year.id),
-        explain_prefix=url_for(".explain", run_id=run.id, agency_id=0)[:-1],
-        dimensions=DIMENSIONS,
-        dimension_labels=DIMENSION_LABELS,
         sort_options=[
             ("rank", _("Rank")),
             ("composite", _("Composite")),
@@ -155,7 +203,6 @@ def dashboard(year_id: int):
             *((d, str(DIMENSION_LABELS[d])) for d in DIMENSIONS),
             ("adjustment", _("Bonus/deduction")),
         ],
-        band_label=band_label,
         kind_label=kind_label,
     )
 

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from survey.results.models import RunRendering
 from survey.results.tables import table_csv
+from survey.scores.models import RunFinalisation, ScoringRun
+from survey.years import services as years
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -126,3 +128,22 @@ def test_ranking_export_carries_the_checksum_and_is_formula_safe(app, world, log
     with app.test_request_context():
         text = table_csv(run, ["名称"], [["=HYPERLINK(1)", 1.0]]).decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text
+
+
+def test_trend_against_an_earlier_years_final_run(world, login, db_session, run):
+    earlier_year = years.create_year(db_session, None, jurisdiction_id=world.city.id, year=2025)
+    db_session.flush()
+    columns = [c.key for c in ScoringRun.__table__.columns if c.key not in ("id", "year_id")]
+    earlier = ScoringRun(year_id=earlier_year.id, **{c: getattr(run, c) for c in columns})
+    db_session.add(earlier)
+    db_session.flush()
+    db_session.add(
+        RunFinalisation(
+            run_id=earlier.id, year_id=earlier_year.id, finalised_by_id=world.supervisor.id
+        )
+    )
+    db_session.commit()
+    html = login(world.supervisor).get(f"/admin/results/years/{world.year.id}").get_data(True)
+    section = html.split('id="trend-heading"', 1)[1].split("</section>", 1)[0]
+    assert "<td>2025</td>" in section and "<td>2026</td>" in section
+    assert "参加排名单位的平均分 2025:" in section  # a <title> per point
