@@ -95,8 +95,13 @@ class OfficialDocument:
         self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def signature(self, issuer: str, date_text: str) -> None:
-        self._paragraph("", f.STYLE_BODY)
-        self._paragraph(issuer, f.STYLE_SIGNATURE)
+        """署名 and 成文日期, kept together and with the last paragraph of the text: never
+        alone on a page."""
+        last = self.document.element.body[-2]  # the element before the section properties
+        if last.tag == qn("w:p"):
+            last.get_or_add_pPr().insert(0, OxmlElement("w:keepNext"))
+        self._paragraph("", f.STYLE_BODY).paragraph_format.keep_with_next = True
+        self._paragraph(issuer, f.STYLE_SIGNATURE).paragraph_format.keep_with_next = True
         self._paragraph(date_text, f.STYLE_SIGNATURE)
 
     # numbered tables and figures

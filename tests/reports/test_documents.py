@@ -115,6 +115,8 @@ def test_the_report_is_in_the_official_format_with_its_four_sections(app, db_ses
     assert "履职全面度：不予评定" in text  # agency B, without targets
     assert document.paragraphs[-1].text == "2026年12月1日"
     assert document.paragraphs[-2].text == "中共测试市委机构编制委员会办公室"
+    # 署名 and 成文日期 never stand alone on a page: they keep with the text before them.
+    assert all(p.paragraph_format.keep_with_next for p in document.paragraphs[-4:-1])
 
 
 def test_the_report_tables_are_the_runs_figures(app, db_session, world, run):
