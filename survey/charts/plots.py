@@ -55,9 +55,9 @@ def caterpillar(
         low, high = point.get("low"), point.get("high")
         artists = []
         if low is not None and high is not None:
-            (line,) = axes.plot([low, high], [y, y], color=colour(0), linewidth=1.6)
+            (line,) = axes.plot([low, high], [y, y], color=colour(0), linewidth=1.6, clip_on=False)
             artists.append(line)
-        (dot,) = axes.plot([value], [y], "o", color=INK, markersize=4)
+        (dot,) = axes.plot([value], [y], "o", color=INK, markersize=4, clip_on=False)
         artists.append(dot)
         title = str(point.get("title") or f"{point['label']}: {number(value)}{_interval(point)}")
         chart.marks(artists, title)
@@ -131,7 +131,7 @@ def funnel(
     for point in usable:
         n, value = float(point["n"]), float(point["value"])
         where = limits.position(n, value)
-        (dot,) = axes.plot([n], [value], "o", color=tints[where], markersize=5)
+        (dot,) = axes.plot([n], [value], "o", color=tints[where], markersize=5, clip_on=False)
         title = point.get("title") or (
             f"{point['label']}: {number(value)}, n = {int(n)}, {words[where]}"
         )

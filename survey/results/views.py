@@ -160,7 +160,8 @@ def dashboard(year_id: int):
             kind=kind,
             sort=sort,
             descending=descending,
-            explain_prefix=url_for(".explain", run_id=run.id, agency_id=0)[:-1],
+            # relative to the dashboard's own /admin/results/years/<id>: shorter on every row
+            explain_prefix=f"../runs/{run.id}/agencies/",
             **words,
         ),
     )
