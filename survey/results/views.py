@@ -10,21 +10,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey.actions import commit_or_report
-from survey.agencies.models import AgencyKind
+from survey.agencies.models import Agency, AgencyKind, Jurisdiction
 from survey.agencies.queries import scope_ids
 from survey.clock import beijing_today
 from survey.db import db
 from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import files_of
 from survey.portals import viewer_may_read
-from survey.results import figures, services
+from survey.results import exports, figures, services
 from survey.results.cache import kept, kept_json, own_explanation
 from survey.results.forms import DecisionForm, PublishForm
 from survey.results.models import Objection
 from survey.results.quality import FLAG_LABELS, REASONS, reading
 from survey.results.quality import condensed as quality_of
 from survey.results.ranking import SORTS, chosen, condensed
-from survey.results.tables import table_csv, table_xlsx
+from survey.results.tables import table_csv, table_xlsx, tables_csv, tables_xlsx
 from survey.scores import queries
 from survey.scores.diff import compare
 from survey.scores.drilldown import breakdown
@@ -132,6 +132,24 @@ def _filters():
     return kind, sort, descending == "desc"
 
 
+def _places(rows: list[dict]) -> tuple[list[dict], list[Jurisdiction], int | None]:
+    """The rows of the jurisdiction the request asks for (all when none or one the user may
+    not see), the jurisdictions of the run's agencies the user may see, and the chosen one."""
+    visible = scope_ids(db.session, current_user)
+    found = db.session.execute(
+        select(Agency.id, Jurisdiction)
+        .join(Jurisdiction, Jurisdiction.id == Agency.jurisdiction_id)
+        .where(Agency.id.in_([r["agency_id"] for r in rows]))
+        .where(Agency.jurisdiction_id.in_(visible))
+    ).all()
+    of_agency = {agency_id: place.id for agency_id, place in found}
+    places = sorted({place.id: place for _, place in found}.values(), key=lambda j: j.id)
+    chosen_id = request.args.get("jurisdiction", type=int)
+    if chosen_id not in of_agency.values():
+        return rows, places, None
+    return [r for r in rows if of_agency.get(r["agency_id"]) == chosen_id], places, chosen_id
+
+
 @admin_dashboard.route("/years/<int:year_id>")
 @viewer_may_read
 def dashboard(year_id: int):
@@ -142,6 +160,7 @@ def dashboard(year_id: int):
         return render_template("results/dashboard.html", year=year, run=None)
     rows = ranking_of(run)
     kind, sort, descending = _filters()
+    shown_rows, places, place = _places(rows)
     final = final_run(db.session, year.id)
     locale = str(get_locale() or "zh_Hans_CN")
     order = "desc" if descending else "asc"
@@ -151,10 +170,10 @@ def dashboard(year_id: int):
     table_html = kept(
         db.session,
         run.id,
-        f"table:{kind or ''}:{sort}:{order}:{locale}",
+        f"table:{kind or ''}:{place or ''}:{sort}:{order}:{locale}",
         lambda: render_template(
             "results/_ranking_table.html",
-            rows=_shown(chosen(rows, kind, sort, descending)),
+            rows=_shown(chosen(shown_rows, kind, sort, descending)),
             run=run,
             year=year,
             kind=kind,
@@ -190,6 +209,8 @@ def dashboard(year_id: int):
         sections_html=sections_html,
         kinds=sorted({r["kind"] for r in rows}),
         kind=kind,
+        places=places,
+        place=place,
         sort=sort,
         descending=descending,
         is_final=final is not None and final.id == run.id,
@@ -237,8 +258,7 @@ def quality(run_id: int):
     """The evidence behind a run: responses and exclusions, groups short of their minimum,
     reliability with a reading, the peer round's checks (from the stored run)."""
     run = queries.run_or_404(db.session, current_user, run_id)
-    minimum = {g: int(n) for g, n in with_defaults(run.year.config)["min_group_n"].items()}
-    data = kept_json(db.session, run.id, "quality", lambda: quality_of(run.result_data(), minimum))
+    data = _quality_data(run)
     return render_template(
         "results/quality.html",
         run=run,
@@ -326,15 +346,44 @@ def _ranking_table(rows: list[dict]) -> tuple[list[str], list[list]]:
 def ranking_export(run_id: int, fmt: str):
     run = queries.run_or_404(db.session, current_user, run_id)
     kind, sort, descending = _filters()
-    header, rows = _ranking_table(chosen(ranking_of(run), kind, sort, descending))
+    rows, _places_seen, _place = _places(ranking_of(run))
+    header, rows = _ranking_table(chosen(rows, kind, sort, descending))
     name = f"ranking-{run.year.year}-run{run.number}.{fmt}"
     if fmt == "csv":
         body, mimetype = table_csv(run, header, rows), "text/csv; charset=utf-8"
     else:
         body, mimetype = table_xlsx(run, _("Ranking"), header, rows), XLSX_MIMETYPE
+    return _attachment(body, mimetype, name)
+
+
+def _attachment(body: bytes, mimetype: str, name: str) -> Response:
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
     )
+
+
+def _quality_data(run: ScoringRun) -> dict:
+    minimum = {g: int(n) for g, n in with_defaults(run.year.config)["min_group_n"].items()}
+    return kept_json(db.session, run.id, "quality", lambda: quality_of(run.result_data(), minimum))
+
+
+@admin_dashboard.route(
+    "/runs/<int:run_id>/<any(dimensions, groups, items, quality):table>.<any(xlsx, csv):fmt>"
+)
+@viewer_may_read
+def table_export(run_id: int, table: str, fmt: str):
+    """The dimensions, respondent groups, items or quality tables of a stored run."""
+    run = queries.run_or_404(db.session, current_user, run_id)
+    if table == "dimensions":
+        tables = exports.dimensions(ranking_of(run))
+    elif table == "quality":
+        tables = exports.quality(_quality_data(run))
+    else:
+        tables = getattr(exports, table)(run.result_data())
+    name = f"{table}-{run.year.year}-run{run.number}.{fmt}"
+    if fmt == "csv":
+        return _attachment(tables_csv(run, tables), "text/csv; charset=utf-8", name)
+    return _attachment(tables_xlsx(run, tables), XLSX_MIMETYPE, name)
 
 
 @admin_dashboard.route("/runs/<int:run_id>/publish", methods=["GET", "POST"])

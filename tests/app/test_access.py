@@ -90,6 +90,7 @@ def city_values(world, db_session, app) -> dict:
         "score_item_id": item.id,
         "objection_id": objection.id,
         "fmt": "xlsx",
+        "table": "groups",
         "set_id": target_set.id,
         "target_id": target.id,
         "adjustment_id": adjustment.id,
