@@ -50,7 +50,7 @@ def _issue(key, count, out: Path, pdf: Path | None, rater_agency):
         session.rollback()
         raise click.ClickException(str(error.message)) from None
     names = {link.agency_id: link.agency.name for link in campaign.campaign_agencies}
-    slips = [printing.Slip(links.token_url(t), t, names.get(r)) for t, r in issued]
+    slips = [links.token_slip(t, names.get(r)) for t, r in issued]
     out.write_bytes(links.links_csv(slips))
     if pdf is not None:
         pdf.write_bytes(printing.token_sheet_pdf(campaign.title, slips))

@@ -10,7 +10,7 @@ scan from further away (ECOSYSTEM §5).
 - ``/T/<token>``          a single-use token; it redirects at once to a clean address
 
 Printed and shown links are in lower case (``printed``) so people can type them; the
-lower-case paths redirect to these.
+lower-case paths /s/ and /a/ redirect to these, and /t/<token> is answered like /T/<token>.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
 
+from survey.campaigns.printing import Slip
 from survey.spreadsheets import safe_text
 
 CAMPAIGN_PREFIX = "/S/"
@@ -91,6 +92,12 @@ def agency_url(campaign_agency) -> str:
 
 def token_url(token: str) -> str:
     return public_url(TOKEN_PREFIX + token)
+
+
+def token_slip(token: str, rater_agency: str | None = None) -> Slip:
+    """What a printed slip shows: the QR code's upper-case link and the lower-case one."""
+    url = token_url(token)
+    return Slip(url, token, rater_agency, printed(url))
 
 
 def links_csv(slips) -> bytes:

@@ -150,16 +150,36 @@ def posters_pdf(posters: Sequence[Poster]) -> bytes:
 
 @dataclass(frozen=True)
 class Slip:
-    url: str
+    url: str  # the QR code's payload
     token: str
     rater_agency: str | None = None
+    printed_url: str = ""  # the link printed under it, in lower case (links.printed)
+
+
+LINK_FONT = "Courier"  # monospaced: every letter of the code stands apart
+LINK_SIZES = (7.5, 7, 6.5, 6)  # pt, the largest that fits the slip's width is used
+
+
+def _link_lines(link: str, width: float) -> list[tuple[str, float]]:
+    """The printed link as (line, size): the address up to its last "/" on one line and the
+    code on the next (a whole link is some 55 letters, wider than a slip at a readable size),
+    each in the largest size that fits ``width``."""
+    head, _, code = link.rpartition("/")
+
+    def fitted(text: str) -> tuple[str, float]:
+        fits = (s for s in LINK_SIZES if pdfmetrics.stringWidth(text, LINK_FONT, s) <= width)
+        return text, next(fits, LINK_SIZES[-1])
+
+    return [fitted(f"{head}/"), fitted(code)]
 
 
 COLUMNS, ROWS = 3, 5
 
 
 def token_sheet_pdf(campaign_title: str, slips: Sequence[Slip]) -> bytes:
-    """A4 sheets of 3 × 5 slips with cut lines, one token each."""
+    """A4 sheets of 3 × 5 slips with cut lines, one token each: its QR code, the link to
+    type in lower case (``Slip.printed_url``) and the code in groups of four (for the
+    survey page's code box)."""
     if not slips:
         raise ValueError("no token to print")
     out = io.BytesIO()
@@ -188,11 +208,17 @@ def token_sheet_pdf(campaign_title: str, slips: Sequence[Slip]) -> bytes:
             for line in _wrap(f"评价单位：{slip.rater_agency}", 8, slip_w - 6 * mm)[:2]:
                 _centred(canvas, line, top, 8, slip_w, x)
                 top -= 3.5 * mm
-        size = 32 * mm
-        _draw_qr(canvas, slip.url, x + (slip_w - size) / 2, top - size, size)
         grouped = " ".join(slip.token[i : i + 4] for i in range(0, len(slip.token), 4))
-        canvas.setFont("Courier", 7.5)
-        canvas.drawCentredString(x + slip_w / 2, top - size - 3.5 * mm, grouped)
+        lines = [*_link_lines(slip.printed_url or slip.url, slip_w - 4 * mm), (grouped, 7.5)]
+        # below the QR code: the link, the grouped code and the footer; the QR code shrinks
+        # to leave them room (never below 25 mm, ~0.7 mm a module: it still scans)
+        size = min(32 * mm, top - (y + 7 * mm + len(lines) * 3.2 * mm))
+        _draw_qr(canvas, slip.url, x + (slip_w - size) / 2, top - size, size)
+        line_y = top - size - 2.8 * mm
+        for line, line_size in lines:
+            canvas.setFont(LINK_FONT, line_size)
+            canvas.drawCentredString(x + slip_w / 2, line_y, line)
+            line_y -= 3.2 * mm
         _centred(canvas, "每个二维码仅限一人使用一次", y + 3.5 * mm, 7, slip_w, x)
     canvas.showPage()
     canvas.save()

@@ -310,10 +310,7 @@ def tokens(campaign_id: int):
     if not issued:
         return redirect(url_for(".show", campaign_id=campaign.id))
     names = {link.agency_id: link.agency.name for link in campaign.campaign_agencies}
-    slips = [
-        printing.Slip(links.token_url(token), token, names.get(rater))
-        for token, rater in issued.value
-    ]
+    slips = [links.token_slip(token, names.get(rater)) for token, rater in issued.value]
     if form.output.data == "csv":
         return _download(
             links.links_csv(slips), "text/csv; charset=utf-8", f"tokens-{campaign.code}.csv"

@@ -7,13 +7,15 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 import segno
 from sqlalchemy import select
 
 from survey.audit.models import AuditEntry
-from survey.campaigns import links
+from survey.campaigns import links, printing
 from survey.campaigns.links import hash_token
 from survey.campaigns.models import AccessMode, Campaign, CampaignState, Token
 from tests.responses.public.conftest import make_campaign, make_version
@@ -211,11 +213,39 @@ def test_tokens_are_shown_once_and_only_their_hashes_kept(world, login, db_sessi
     assert {token.token_hash for token in stored} == {hash_token(token) for token in tokens}
     page = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
     assert not any(token in page for token in tokens)
+    # the batches' table scrolls in a box of its own on a phone, reachable by keyboard
+    assert '<div class="table-box" role="region" tabindex="0" aria-label="评价码"><table>' in page
     audit = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.tokens"))
     assert not any(token in repr(entry.after) for entry in audit for token in tokens)
     pdf = issue(client, campaign, count="16", output="pdf")
     assert pdf.data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.data)) == 2
+
+
+@pytest.mark.skipif(
+    printing.FONT != printing.EMBEDDED_FONT or not shutil.which("pdftotext"),
+    reason="needs fonts-wqy-microhei and poppler-utils (apt-get install; .ci/run installs both)",
+)
+def test_a_slip_prints_a_lower_case_link_that_opens_the_sitting(
+    world, login, db_session, tmp_path, app
+):
+    campaign = make_campaign(db_session, world, group="deputy", tokens=True)
+    pdf = issue(login(world.supervisor), campaign, count="1", output="pdf")
+    path = tmp_path / "slips.pdf"
+    path.write_bytes(pdf.data)
+    text = subprocess.run(
+        [shutil.which("pdftotext"), path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    # under the configured base URL, in lower case: the address, then the code on its own line
+    (code,) = re.findall(r"https://pj\.example\.gov\.cn/t/\n([a-z2-7]{26})\n", text)
+    typed = f"https://pj.example.gov.cn/t/{code}"
+    assert hash_token(typed.rsplit("/", 1)[1].upper()) == db_session.scalar(
+        select(Token.token_hash).where(Token.campaign_id == campaign.id)
+    )
+    respondent = app.test_client()
+    scanned = respondent.get(typed.removeprefix("https://pj.example.gov.cn"))
+    assert scanned.status_code == 303 and scanned.headers["Location"].endswith("/T")
+    assert respondent.get("/T").headers["Location"].endswith(f"/S/{campaign.code}/sitting")
 
 
 def test_peer_tokens_belong_to_an_agency_of_the_survey(world, login, db_session):

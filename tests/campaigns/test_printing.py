@@ -13,6 +13,8 @@ import segno
 from survey.campaigns import printing
 
 URL = "HTTPS://PJ.EXAMPLE.GOV.CN/A/ABCDEFGH"
+TOKEN = "ABCDEFGHJKMNPQRSTVWXYZ2345"
+TOKEN_URL = f"HTTP://PJ.EXAMPLE.GOV.CN/T/{TOKEN}"
 
 
 def pages(pdf: bytes) -> int:
@@ -49,7 +51,8 @@ def test_the_chinese_font_is_embedded_and_its_text_extracts(tmp_path, kind):
         printed = "http://pj.example.gov.cn/a/abcdefgh"
         pdf = printing.posters_pdf([printing.Poster("2026年度评价", "枣庄市教育局", URL, printed)])
     else:
-        pdf = printing.token_sheet_pdf("2026年度评价", [printing.Slip(URL, "A" * 26, "甲局")])
+        slip = printing.Slip(TOKEN_URL, TOKEN, "甲局", TOKEN_URL.lower())
+        pdf = printing.token_sheet_pdf("2026年度评价", [slip])
     path = tmp_path / "printed.pdf"
     path.write_bytes(pdf)
     fonts = subprocess.run(
@@ -70,6 +73,21 @@ def test_the_chinese_font_is_embedded_and_its_text_extracts(tmp_path, kind):
         assert "http://pj.example.gov.cn/a/abcdefgh" in text.stdout  # typed in lower case
     else:
         assert "评价单位：甲局" in text.stdout and "每个二维码仅限一人使用一次" in text.stdout
+        # the link to type, in lower case: the address, then the code on its own line
+        assert f"{TOKEN_URL.lower().rsplit('/', 1)[0]}/\n{TOKEN.lower()}\n" in text.stdout
+        assert "ABCD EFGH JKMN" in text.stdout  # the code for the survey page's box
+
+
+def test_the_printed_link_fits_its_slip():
+    width = 57 * printing.mm
+    long_url = "https://pingjia.bianban.zaozhuang.gov.cn/t/" + TOKEN.lower()
+    lines = printing._link_lines(long_url, width)
+    assert [line for line, _ in lines] == [long_url[:-26], TOKEN.lower()]
+    assert lines[1][1] == 7.5  # the code in the largest size
+    assert all(
+        printing.pdfmetrics.stringWidth(line, printing.LINK_FONT, size) <= width
+        for line, size in lines
+    )
 
 
 def test_fifteen_slips_per_page():

@@ -1,6 +1,8 @@
 """Lower-case addresses of the respondents' links: a poster prints its link in lower case so
 that people can type it (``campaigns.links.printed``); each redirects to the link's own
-upper-case address (the QR codes' payload), where the page lives."""
+upper-case address (the QR codes' payload), where the page lives. A token's lower-case link
+(``/t/<token>``) is answered by the token view itself (``open_link_views.token_link``): a
+redirect here would carry the token into one more request line."""
 
 from __future__ import annotations
 

@@ -200,10 +200,13 @@ def _enter_with_token(token_hash: str | None):
 
 
 @pages.respond.get("/T/<token>")
+@pages.respond.get("/t/<token>")
 def token_link(token: str):
-    """A scanned QR code. Nothing is decided here: the code moves into the signed session and
-    the browser goes at once to /T, so no page, stylesheet request or Referer ever carries
-    it (only its hash is kept), whatever the outcome (not open yet, wrong code, store down)."""
+    """A scanned QR code, or the lower-case link printed under it typed by hand (the same
+    view, not a redirect: a redirect to /T/<TOKEN> would write the token into one more request
+    line). Nothing is decided here: the code moves into the signed session and the browser
+    goes at once to /T, so no page, stylesheet request or Referer ever carries it (only its
+    hash is kept), whatever the outcome (not open yet, wrong code, store down)."""
     token = normalise_token(token)
     session[PENDING_TOKEN] = hash_token(token) if token is not None else ""
     return redirect(url_for(".token_arrival"), 303)

@@ -34,6 +34,20 @@ def test_a_code_scanned_before_the_survey_opens_is_redirected_first(client, db_s
     assert token not in page.get_data(as_text=True)
 
 
+def test_the_typed_lower_case_link_is_answered_without_a_redirect_carrying_it(
+    client, db_session, world
+):
+    campaign = make_campaign(db_session, world, group="deputy", tokens=True)
+    (token,) = issue_tokens(db_session, campaign)
+    typed = "-".join(token[i : i + 4] for i in range(0, len(token), 4)).lower()
+    for path in (f"/t/{token.lower()}", f"/t/{typed}"):
+        scanned = client.get(path)
+        # straight to the clean address: no second request line names the token
+        assert scanned.status_code == 303 and scanned.headers["Location"].endswith("/T")
+        entered = client.get("/T")
+        assert entered.headers["Location"].endswith(f"/S/{campaign.code}/sitting"), path
+
+
 def test_a_wrong_code_is_redirected_first(client, db_session, world):
     page = scan(client, "A" * 26)
     assert page.status_code == 404 and page.headers["Referrer-Policy"] == "no-referrer"
