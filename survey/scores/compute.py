@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import ConfigError, EvaluationConfig, evaluate
-from survey.scores import loading, rules
+from survey.scores import answers, loading, rules
 from survey.scores.inputs import Inputs
 from survey.scores.loading import EXCLUDING_FLAGS, REVIEWED, items_table
 from survey.scores.words import missing_input
@@ -166,6 +166,7 @@ def compute(
         inputs, standards, year_config
     )
     items = items_table(inputs.items)
+    columns = items["item_id"].tolist()
     counts = survey_counts(inputs.responses, items, config.quality.min_answered_share)
     for (agency_id, _), entry in sorted(
         _rated_surveys(counts, inputs.agencies, year_config).items()
@@ -205,7 +206,12 @@ def compute(
         }
     )
     evaluation = evaluate(responses, items, config, agencies=agencies, workers=workers)
-    document = _document(inputs, evaluation, details, not_rated, counts)
+    flagged = evaluation.quality.flagged
+    answered = answers.distribution(
+        responses, columns, flagged.loc[flagged["excluded"], "response_id"].to_numpy()
+    )
+    del responses
+    document = _document(inputs, evaluation, details, not_rated, counts, answered)
     document["gaps"] = questionnaire_gaps(inputs, year_config)
     return document
 
@@ -286,7 +292,7 @@ def _nan(value) -> float:
     return math.nan if value is None else float(value)
 
 
-def _document(inputs, evaluation, details, not_rated, counts) -> dict:
+def _document(inputs, evaluation, details, not_rated, counts, answered) -> dict:
     ranking = evaluation.ranking
     dims = evaluation.dimensions.set_index(["agency_id", "dimension"])
     agencies = []
@@ -324,6 +330,8 @@ def _document(inputs, evaluation, details, not_rated, counts) -> dict:
                 "between": _between(row) if ranked else None,
                 "not_rated": not_rated[agency.id],
                 "engine": evaluation.explain(agency.id),
+                # Per group and item: [[answer, count], …] of the kept responses.
+                "answers": answered.get(agency.id, {}),
                 "sources": details[agency.id],
             }
         )

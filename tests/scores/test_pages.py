@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -30,6 +31,14 @@ def test_compute_from_the_year_page_then_read_and_export(world, login, db_sessio
     explained = client.get(f"/admin/scores/runs/{run.id}/agencies/{world.agency_a.id}")
     text = explained.get_data(as_text=True)
     assert "逾期完成" in text and "监管缺位" in text  # its targets and its finding
+    # Each item's answer distribution, as stored in the run, under its n and mean.
+    stored = next(a for a in run.result_data()["agencies"] if a["agency_id"] == world.agency_a.id)
+    column = "effectiveness.5.E1"  # the public's weight in 配合度 is 0: not shown there
+    counts = stored["answers"]["public"][column]
+    shown = re.search(rf'<li data-item="public/{re.escape(column)}">.*?</li>', text, re.S).group(0)
+    assert "答案分布（1–" in shown
+    pairs = re.findall(r'data-answer="([^"]+)" data-count="(\d+)"', shown)
+    assert [[int(a), int(c)] for a, c in pairs] == counts
 
     book = load_workbook(io.BytesIO(client.get(f"/admin/scores/runs/{run.id}/scores.xlsx").data))
     sheet = book.worksheets[0]

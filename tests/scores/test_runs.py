@@ -70,6 +70,29 @@ def test_counts_agree_with_the_engine(app, db_session, world, scored):
     assert ours == {k: v for k, v in engine.items() if k[1] in {"public", "grassroots"}}
 
 
+def test_answer_distributions_add_up_to_the_engine_items(app, db_session, world, scored):
+    """Each item's stored answer counts leave out the excluded responses as the engine does:
+    they sum to its n, and their points (1–n on 0–100) average to its mean."""
+    document = compute(app, db_session, world).result_data()
+    checked = 0
+    for agency in document["agencies"]:
+        for dimension in agency["engine"]["dimensions"]:
+            for group in dimension.get("groups", []):
+                if group["group"] in {"self", "indicators"}:  # sources, not answers
+                    continue
+                for item in group.get("items", []):
+                    counts = agency["answers"][group["group"]][item["item_id"]]
+                    points = int(item["item_id"].split(".")[1])
+                    n = sum(c for _, c in counts)
+                    mean = sum(100 * (a - 1) / (points - 1) * c for a, c in counts) / n
+                    assert n == item["n"]
+                    assert mean == pytest.approx(item["mean"])
+                    checked += 1
+    assert checked >= 4
+    a = next(x for x in document["agencies"] if x["agency_id"] == world.agency_a.id)
+    assert set(a["answers"]) == {"public", "grassroots"}  # not the self-assessment source
+
+
 def test_bonus_items_and_their_reversal(app, db_session, world, scored):
     first = compute(app, db_session, world)
     with app.app_context():
