@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency, Jurisdiction, Section
@@ -23,14 +23,20 @@ class Viewer(Protocol):
 
 
 def jurisdiction_ids_under(session: Session, root_id: int) -> list[int]:
-    """``root_id`` and every jurisdiction nested under it (breadth first)."""
-    ids, frontier = [root_id], [root_id]
-    while frontier:
-        frontier = list(
-            session.scalars(select(Jurisdiction.id).where(Jurisdiction.parent_id.in_(frontier)))
+    """``root_id`` and every jurisdiction nested under it, nearest first: one recursive
+    query (every scoped staff page asks this), not one query per level."""
+    tree = (
+        select(Jurisdiction.id, literal(0).label("depth"))
+        .where(Jurisdiction.id == root_id)
+        .cte("tree", recursive=True)
+    )
+    tree = tree.union_all(
+        select(Jurisdiction.id, (tree.c.depth + 1).label("depth")).where(
+            Jurisdiction.parent_id == tree.c.id
         )
-        ids.extend(frontier)
-    return ids
+    )
+    found = list(session.scalars(select(tree.c.id).order_by(tree.c.depth, tree.c.id)))
+    return found or [root_id]
 
 
 def scope_ids(session: Session, user: Viewer) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from survey.agencies.models import Jurisdiction
+from survey.agencies.queries import jurisdiction_ids_under
 from survey.audit.models import AuditEntry
 from survey.i18n import TRANSLATIONS
 from tests.fixtures.client import form_errors
@@ -162,3 +163,24 @@ def test_duplicate_message_follows_the_browser_language(world, login):
     assert "测试区" in message
     if (TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.mo").exists():
         assert "already exists" not in message
+
+
+def test_the_tree_under_a_jurisdiction_is_found_at_every_depth(world, db_session):
+    """An office reads its own jurisdiction and everything nested under it, at any depth;
+    a sibling's branch and the levels above stay out."""
+    town = Jurisdiction(name="测试镇", parent_id=world.district.id)
+    other = Jurisdiction(name="另一区", parent_id=world.city.id)
+    db_session.add_all([town, other])
+    db_session.flush()
+    village = Jurisdiction(name="测试村", parent_id=town.id)
+    db_session.add(village)
+    db_session.flush()
+
+    assert jurisdiction_ids_under(db_session, world.district.id) == [
+        world.district.id, town.id, village.id,
+    ]  # fmt: skip
+    assert jurisdiction_ids_under(db_session, world.city.id)[0] == world.city.id
+    assert set(jurisdiction_ids_under(db_session, world.city.id)) == {
+        world.city.id, world.district.id, town.id, village.id, other.id,
+    }  # fmt: skip
+    assert jurisdiction_ids_under(db_session, village.id) == [village.id]
