@@ -102,10 +102,11 @@ def token_slip(token: str, rater_agency: str | None = None) -> Slip:
 
 def links_csv(slips) -> bytes:
     """序号, 评价单位, 链接 of issued tokens (``printing.Slip``), UTF-8 with a BOM so that
-    Excel reads the Chinese."""
+    Excel reads the Chinese; the links in lower case, as printed, for a text message or a
+    letter (they open the sitting as the QR code's link does)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["序号", "评价单位", "链接"])
     for number, slip in enumerate(slips, start=1):
-        writer.writerow([number, safe_text(slip.rater_agency or ""), slip.url])
+        writer.writerow([number, safe_text(slip.rater_agency or ""), slip.printed_url])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
