@@ -93,6 +93,20 @@ class Chart:
         self.figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         return _finish_svg(buffer.getvalue(), self.prefix, self.description, self.titles)
 
+    def layout(self, dpi: int = 200) -> list[tuple[float, float, float, float]]:
+        """Run the figure's constrained layout once and return each axes' position (figure
+        fractions): charts of the same make (labels, ticks, size) can take it with ``place``
+        and skip the layout pass, about half of drawing a small chart."""
+        self.figure.set_dpi(dpi)  # the resolution the PNGs are drawn at: the same pixels
+        self.figure.draw_without_rendering()
+        return [tuple(axes.get_position().bounds) for axes in self.figure.axes]
+
+    def place(self, positions: list[tuple[float, float, float, float]]) -> None:
+        """Put the axes where ``layout`` of a chart of the same make put them."""
+        self.figure.set_layout_engine("none")
+        for axes, bounds in zip(self.figure.axes, positions, strict=True):
+            axes.set_position(bounds)
+
     def png(self, dpi: int = 200) -> bytes:
         buffer = io.BytesIO()
         FigureCanvasAgg(self.figure)

@@ -122,23 +122,34 @@ def profile_spec(agency: dict, kind_means: dict[str, float | None]) -> list[dict
     return spec
 
 
-def profile_png(spec: list[dict]) -> bytes:
-    chart = profile(
+def _profile_chart(spec: list[dict]):
+    return profile(
         spec,
         description="本单位四个维度得分（竖线为同类单位平均）",
         not_rated_label="不予评定",
         reference_label="同类平均",
         width=5.5,
     )
+
+
+def profile_png(spec: list[dict], positions=None) -> bytes:
+    """One agency's profile; ``positions`` (``Chart.layout`` of another profile) skips the
+    layout pass: every profile has the same labels, ticks and size, so the same layout."""
+    chart = _profile_chart(spec)
+    if positions is not None:
+        chart.place(positions)
     return chart.png(SHEET_DPI)
 
 
 def profile_pngs(specs: dict[int, list[dict]]) -> dict[int, bytes]:
-    """Each agency's profile; many are drawn in two worker processes (forked: the renderer is
-    already imported and the data is plain)."""
+    """Each agency's profile, laid out once; many are drawn in two worker processes
+    (forked: the renderer is already imported and the data is plain)."""
     ids = list(specs)
+    if not ids:
+        return {}
+    positions = _profile_chart(specs[ids[0]]).layout(SHEET_DPI)
     if len(ids) < POOL_FROM or (os.cpu_count() or 1) < 2:
-        return {i: profile_png(specs[i]) for i in ids}
+        return {i: profile_png(specs[i], positions) for i in ids}
     with ProcessPoolExecutor(max_workers=2, mp_context=get_context("fork")) as pool:
-        drawn = pool.map(profile_png, [specs[i] for i in ids], chunksize=4)
+        drawn = pool.map(profile_png, [specs[i] for i in ids], [positions] * len(ids), chunksize=4)
         return dict(zip(ids, drawn, strict=True))

@@ -99,6 +99,28 @@ def test_png_at_the_asked_dpi():
     assert "未评分" in chart.svg() or "not rated" in chart.svg()
 
 
+def test_a_layout_taken_from_a_chart_of_the_same_make_gives_the_same_pixels():
+    """A hundred feedback sheets' profiles are laid out once (``layout``/``place``): each must
+    come out pixel for pixel as if laid out on its own, whatever its values."""
+    first = [
+        {"label": "全面度", "value": 90.0, "low": 85.0, "high": 94.0, "reference": 80.0},
+        {"label": "时效度", "value": None},
+        {"label": "成效度", "value": 55.0, "low": 50.0, "high": 60.0, "reference": 70.0},
+        {"label": "配合度", "value": 60.0},
+    ]
+    other = [
+        {"label": "全面度", "value": 12.0, "low": 2.0, "high": 20.0, "reference": 50.0},
+        {"label": "时效度", "value": 99.5, "low": 97.0, "high": 100.0, "reference": 90.0},
+        {"label": "成效度", "value": None},
+        {"label": "配合度", "value": 0.0, "reference": 1.0},
+    ]
+    positions = profile(first).layout(dpi=130)
+    for spec in (first, other):
+        placed = profile(spec)
+        placed.place(positions)
+        assert placed.png(dpi=130) == profile(spec).png(dpi=130)
+
+
 def test_funnel_limits_without_overdispersion():
     limits = funnel_limits([(25, 80.0), (100, 81.0)], target=80.0, sigma=10.0, overdispersion=False)
     at25 = limits.at(25)
