@@ -14,13 +14,34 @@ from sqlalchemy.orm import Session
 from survey.results.models import RunRendering
 
 
-def kept(session: Session, run_id: int, name: str, make: Callable[[], str]) -> str:
-    """The run's rendering ``name``, made by ``make()`` and stored the first time.
+def read_kept(session: Session, run_id: int, names: list[str]) -> dict[str, str]:
+    """The run's renderings among ``names`` that are already stored, in one query: a page
+    made of several kept parts reads them together, then passes them as ``found``."""
+    return dict(
+        session.execute(
+            select(RunRendering.name, RunRendering.body).where(
+                RunRendering.run_id == run_id, RunRendering.name.in_(names)
+            )
+        ).all()
+    )
+
+
+def kept(
+    session: Session,
+    run_id: int,
+    name: str,
+    make: Callable[[], str],
+    found: dict[str, str] | None = None,
+) -> str:
+    """The run's rendering ``name``, made by ``make()`` and stored the first time (taken from
+    ``found``, the result of ``read_kept``, when it is there).
 
     Stored in a savepoint and committed at once: a page that only reads still keeps it, and
     two first requests at the same moment keep one row (the other's insert is refused by the
     unique key and its text, the same, is used).
     """
+    if found is not None and name in found:
+        return found[name]
     body = session.scalar(
         select(RunRendering.body).where(RunRendering.run_id == run_id, RunRendering.name == name)
     )
@@ -36,12 +57,19 @@ def kept(session: Session, run_id: int, name: str, make: Callable[[], str]) -> s
     return body
 
 
-def kept_json(session: Session, run_id: int, name: str, make: Callable[[], object]):
+def kept_json(
+    session: Session,
+    run_id: int,
+    name: str,
+    make: Callable[[], object],
+    found: dict[str, str] | None = None,
+):
     text = kept(
         session,
         run_id,
         name,
         lambda: json.dumps(make(), ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+        found,
     )
     return json.loads(text)
 

@@ -18,7 +18,7 @@ from survey.evidence.models import EvidenceOwner
 from survey.evidence.services import files_of
 from survey.portals import viewer_may_read
 from survey.results import exports, figures, services
-from survey.results.cache import kept, kept_json, own_explanation
+from survey.results.cache import kept, kept_json, own_explanation, read_kept
 from survey.results.forms import DecisionForm, PublishForm
 from survey.results.models import Objection
 from survey.results.quality import FLAG_LABELS, REASONS, reading
@@ -41,21 +41,22 @@ from survey.years.queries import year_or_404
 admin_dashboard = Blueprint("dashboard", __name__, url_prefix="/results")
 
 
-def ranking_of(run: ScoringRun) -> list[dict]:
+def ranking_of(run: ScoringRun, found: dict[str, str] | None = None) -> list[dict]:
     """The run's condensed ranking, made from its document the first time and kept."""
-    return kept_json(db.session, run.id, "ranking", lambda: condensed(run.result_data()))[
+    return kept_json(db.session, run.id, "ranking", lambda: condensed(run.result_data()), found)[
         "agencies"
     ]
 
 
-def _chosen_run(year, number: int | None) -> ScoringRun | None:
-    runs = queries.runs_of(db.session, year.id)
+def _chosen_run(runs: list[ScoringRun], final, number: int | None) -> ScoringRun | None:
+    """The run asked for (404 when the year has no such number), else the final one, else
+    the latest."""
     if number is not None:
         run = next((r for r in runs if r.number == number), None)
         if run is None:
             abort(404)
         return run
-    return final_run(db.session, year.id) or (runs[0] if runs else None)
+    return final or (runs[0] if runs else None)
 
 
 def _trend(year, run, rows: list[dict]) -> tuple[str, list[dict]]:
@@ -132,10 +133,12 @@ def _filters():
     return kind, sort, descending == "desc"
 
 
-def _places(rows: list[dict]) -> tuple[list[dict], list[Jurisdiction], int | None]:
+def _places(
+    rows: list[dict], visible: list[int]
+) -> tuple[list[dict], list[Jurisdiction], int | None]:
     """The rows of the jurisdiction the request asks for (all when none or one the user may
-    not see), the jurisdictions of the run's agencies the user may see, and the chosen one."""
-    visible = scope_ids(db.session, current_user)
+    not see), the jurisdictions of the run's agencies the user may see (``visible``: the
+    user's scope), and the chosen one."""
     found = db.session.execute(
         select(Agency.id, Jurisdiction)
         .join(Jurisdiction, Jurisdiction.id == Agency.jurisdiction_id)
@@ -153,20 +156,25 @@ def _places(rows: list[dict]) -> tuple[list[dict], list[Jurisdiction], int | Non
 @admin_dashboard.route("/years/<int:year_id>")
 @viewer_may_read
 def dashboard(year_id: int):
-    year = year_or_404(db.session, current_user, year_id)
-    number = request.args.get("run", type=int)
-    run = _chosen_run(year, number)
+    visible = scope_ids(db.session, current_user)
+    year = year_or_404(db.session, current_user, year_id, visible)
+    runs = queries.runs_of(db.session, year.id)
+    final = final_run(db.session, year.id)
+    run = _chosen_run(runs, final, request.args.get("run", type=int))
     if run is None:
         return render_template("results/dashboard.html", year=year, run=None)
-    rows = ranking_of(run)
     kind, sort, descending = _filters()
-    shown_rows, places, place = _places(rows)
-    final = final_run(db.session, year.id)
+    chosen_place = request.args.get("jurisdiction", type=int)
     locale = str(get_locale() or "zh_Hans_CN")
     order = "desc" if descending else "asc"
+    table_name = f"table:{kind or ''}:{chosen_place or ''}:{sort}:{order}:{locale}"
+    # The condensed ranking, the table for this filter and order, and the chart sections
+    # are made once per run (and language) and kept: a later request reads three stored
+    # fragments in one query.
+    found = read_kept(db.session, run.id, ["ranking", table_name, f"sections:{locale}"])
+    rows = ranking_of(run, found)
+    shown_rows, places, place = _places(rows, visible)
     words = {"dimensions": DIMENSIONS, "dimension_labels": DIMENSION_LABELS}
-    # The table for this filter and order, and the chart sections, are made once per run
-    # (and language) and kept: a later request reads two stored fragments.
     table_html = kept(
         db.session,
         run.id,
@@ -183,6 +191,7 @@ def dashboard(year_id: int):
             explain_prefix=f"../runs/{run.id}/agencies/",
             **words,
         ),
+        found,
     )
     sections_html = kept(
         db.session,
@@ -199,12 +208,13 @@ def dashboard(year_id: int):
             bands=figures.distribution_table(rows),
             **words,
         ),
+        found,
     )
     return render_template(
         "results/dashboard.html",
         year=year,
         run=run,
-        runs=queries.runs_of(db.session, year.id),
+        runs=runs,
         table_html=table_html,
         sections_html=sections_html,
         kinds=sorted({r["kind"] for r in rows}),
@@ -346,7 +356,7 @@ def _ranking_table(rows: list[dict]) -> tuple[list[str], list[list]]:
 def ranking_export(run_id: int, fmt: str):
     run = queries.run_or_404(db.session, current_user, run_id)
     kind, sort, descending = _filters()
-    rows, _places_seen, _place = _places(ranking_of(run))
+    rows, _places_seen, _place = _places(ranking_of(run), scope_ids(db.session, current_user))
     header, rows = _ranking_table(chosen(rows, kind, sort, descending))
     name = f"ranking-{run.year.year}-run{run.number}.{fmt}"
     if fmt == "csv":

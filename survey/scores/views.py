@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from survey.accounts.forms import ConfirmForm
 from survey.actions import commit_or_report, flash_error
@@ -50,7 +51,18 @@ def score_context(**values) -> dict:
         "input_labels": INPUT_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "source_labels": SOURCE_LABELS,
+        "item_words": item_words(),
         **values,
+    }
+
+
+def item_words() -> dict[str, Markup]:
+    """The phrases repeated on every item of an explanation, looked up once per page (each
+    item and answer would otherwise look them up again), ready for ``%`` in the template."""
+    return {
+        "answers": escape(_("%(n)d answers, mean %(mean)s")),
+        "scale": escape(_("Answers on the 1–%(points)s scale:")),
+        "count": escape(_("%(answer)s: %(count)d")),
     }
 
 

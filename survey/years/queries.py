@@ -12,11 +12,16 @@ from survey.agencies.queries import scope_ids
 from survey.years.models import AssessmentYear, YearState
 
 
-def year_or_404(session: Session, user, year_id: int | None) -> AssessmentYear:
+def year_or_404(
+    session: Session, user, year_id: int | None, visible: list[int] | None = None
+) -> AssessmentYear:
     """The year if it belongs to a jurisdiction the user's office supervises; 404 otherwise
-    (another office's year looks like no year at all)."""
+    (another office's year looks like no year at all). ``visible``: the user's scope, when
+    the caller has it already."""
     year = session.get(AssessmentYear, year_id) if year_id else None
-    if year is None or year.jurisdiction_id not in scope_ids(session, user):
+    if visible is None:
+        visible = scope_ids(session, user)
+    if year is None or year.jurisdiction_id not in visible:
         abort(404)
     return year
 
