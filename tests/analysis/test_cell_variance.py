@@ -68,3 +68,39 @@ def test_target_spread_hand_computed():
 def test_prior_df_is_validated():
     with pytest.raises(ValueError, match="variance_prior_df"):
         GroupConfig(variance_prior_df=-1)
+
+
+def test_evaluate_gives_a_scattered_large_cell_its_own_variance():
+    # Four agencies × 300 public answers on one 1–5 item: three near the ceiling (SD ≈ 10
+    # points), one spread over the scale (SD ≈ 45). The spread agency's analytic ψ is its
+    # own moderated variance / n, not the pooled one, and the others' shrink towards theirs.
+    from dataclasses import asdict
+
+    from analysis import EvaluationConfig, evaluate
+    from tests.analysis.conftest import quick_config
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for agency in range(1, 5):
+        answers = rng.choice([1, 5], 300) if agency == 1 else rng.choice([4, 5], 300, p=[0.2, 0.8])
+        rows += [(agency, float(a)) for a in answers]
+    responses = pd.DataFrame(rows, columns=["agency_id", "e1"]).assign(
+        response_id=lambda f: np.arange(len(f)), group="public", rater_id=None,
+        duration_s=lambda f: 100 + np.arange(len(f)) / 1000, flags="",
+        submitted_at=pd.Timestamp("2026-03-01"),
+    )  # fmt: skip
+    items = pd.DataFrame({"item_id": ["e1"], "dimension": ["effectiveness"], "scale": "likert5"})
+    cells = {}
+    for prior_df in (20.0, None):
+        groups = {g: asdict(gc) for g, gc in EvaluationConfig().groups.items()}
+        groups["public"].update(variance_prior_df=prior_df, burst_check=False)
+        ev = evaluate(responses, items, quick_config(groups=groups), workers=1)
+        cells[prior_df] = ev.cells.set_index("agency_id")
+    n, own = cells[None]["n"], cells[None]["sd"] ** 2
+    assert (n == 300).all()
+    pooled = own.mean()
+    moderated = (299 * own + 20 * pooled) / 319 / 300
+    # Unshrunk enough at n = 300 that the posterior SE is ≈ √ψ (λ ≈ 1).
+    np.testing.assert_allclose(cells[20.0]["posterior_se"] ** 2, moderated, rtol=0.02)
+    np.testing.assert_allclose(cells[None]["posterior_se"] ** 2, pooled / 300, rtol=0.02)
+    assert cells[20.0].loc[1, "posterior_se"] > 1.5 * cells[None].loc[1, "posterior_se"]
