@@ -3,9 +3,11 @@
 Estimators (``GroupConfig.estimator``):
 
 - ``mean`` / ``trimmed``: from the response histogram (``analysis.aggregate``). EB sampling
-  variance ``ψ_j = s²_pooled/n_j`` (mean) or ``s²_w,pooled/((1−2γ)²n_j)`` (trimmed, Yuen form with
-  the winsorized variance pooled over the group's agencies, §2.4: a per-agency variance from a
-  handful of deputies is noise).
+  variance ``ψ_j = s²_j/n_j`` (mean) or ``s²_w,j/((1−2γ)²n_j)`` (trimmed, Yuen form), the
+  cell's own (winsorized) variance moderated towards the group's pooled one with
+  ``variance_prior_df`` degrees of freedom (§2.4: a per-agency variance from a handful of
+  deputies is noise; from 300 respondents it is not, and agencies near the scale's ceiling
+  vary less than those in its middle).
 - ``srm``: the Social Relations Model target score ``m + b_j`` of :func:`analysis.peer.srm`
   (leniency removed), ``ψ_j = se_j²``. Needs every response to name its rater agency.
 - ``twoway`` / ``twoway_if_partial``: :func:`analysis.twoway.rater_adjusted` target score
@@ -73,13 +75,21 @@ def describe(block: Block, k: int, gc: GroupConfig, config, include_flagged=Fals
     return out
 
 
-def pooled_psi(st: dict, trimmed: bool) -> np.ndarray:
-    """EB sampling variance from the pooled (winsorized) variance; works on replicate axes."""
+def pooled_psi(st: dict, trimmed: bool, prior_df: float | None = None) -> np.ndarray:
+    """EB sampling variance ``s²_j/n_j`` (Yuen ``s²_w,j/((1−2γ)²n_j)`` when trimmed) with the
+    cell's own (winsorized) variance moderated towards the group's pooled one:
+    ``s²_j = ((n_j − 1)·var_j + prior_df·pooled)/(n_j − 1 + prior_df)`` (the posterior mean
+    of a scaled-inverse-χ² prior with ``prior_df`` degrees of freedom; Smyth 2004's
+    moderated variance). ``prior_df = None`` is the pooled variance alone. Works on replicate
+    axes."""
     n = st["n"]
     var = st["wvar"] if trimmed else st["var"]
     dof = np.where(n > 1, n - 1, 0.0)
-    pooled = (np.where(n > 1, var, 0.0) * dof).sum(axis=-1) / np.maximum(dof.sum(axis=-1), 1)
+    own = np.where(n > 1, var, 0.0)
+    pooled = (own * dof).sum(axis=-1) / np.maximum(dof.sum(axis=-1), 1)
     pooled = np.maximum(pooled, _PSI_FLOOR)[..., None]
+    if prior_df is not None:
+        pooled = np.maximum((dof * own + prior_df * pooled) / (dof + prior_df), _PSI_FLOOR)
     safe = np.where(n > 0, n, 1.0)
     if trimmed:
         shrink = (1 - 2 * st["gamma"]) ** 2
@@ -100,7 +110,7 @@ def _histogram_fit(name, d, gc, desc, note=None) -> GroupFit:
         se=desc["se_trimmed" if trimmed else "se_mean"],
         ci_low=desc[f"{key}_ci_low"],
         ci_high=desc[f"{key}_ci_high"],
-        psi=pooled_psi(st, trimmed),
+        psi=pooled_psi(st, trimmed, gc.variance_prior_df),
         describe=desc,
         note=note,
     )
@@ -128,6 +138,8 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
             effects = model.target_effects
             effects = effects[effects["n_raters"] > 0]
             robust, se = effects["score"], effects["se"]
+            rel = model.relationship[~model.relationship["imputed"]]
+            spread = _target_spread(rel["target"], rel["g"], 2 * len(effects) - 1, gc)
             design = _srm_design(model)
         else:
             pairs = pair_means(ratings)
@@ -138,6 +150,14 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
             model = rater_adjusted(ratings)
             effects = model.target_effects
             robust, se = effects["adjusted"], effects["se"]
+            resid = (
+                pairs["score"].to_numpy()
+                - model.grand_mean
+                - model.rater_effects["leniency"].reindex(pairs["rater"]).to_numpy()
+                - effects["effect"].reindex(pairs["target"]).to_numpy()
+            )
+            params = len(model.rater_effects) + len(effects) - 1
+            spread = _target_spread(pairs["target"], resid, params, gc)
             design = _twoway_design(pairs)
     except ValueError as exc:
         return str(exc)
@@ -148,6 +168,7 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
     # Leniency-adjusted values can leave the scale (an agency rated 100 by severe raters);
     # scores are reported on 0–100, so they are clipped to it.
     robust, se = np.clip(robust.to_numpy()[pos], 0.0, 100.0), se.to_numpy()[pos]
+    spread = spread.reindex(agencies).fillna(1.0).to_numpy()[pos]
     return GroupFit(
         group=name,
         dimension=d,
@@ -157,11 +178,30 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
         se=se,
         ci_low=np.clip(robust - z * se, 0.0, 100.0),
         ci_high=np.clip(robust + z * se, 0.0, 100.0),
-        psi=np.maximum(se**2, _PSI_FLOOR),
+        psi=np.maximum(se**2 * spread, _PSI_FLOOR),
         describe=desc,
         model=model,
         design=design,
     )
+
+
+def _target_spread(target: pd.Series, resid, params: int, gc: GroupConfig) -> pd.Series:
+    """Per target, its residual variance over the model's pooled one, moderated like
+    :func:`pooled_psi`: ``(RSS_t + prior_df·σ²)/((df_t + prior_df)·σ²)``, ``df_t`` the
+    target's share of the residual degrees of freedom. The model's se² assumes one residual
+    variance for all; an agency in the middle of the scale scatters more than one near its
+    ceiling. ``prior_df = None``: 1 for all."""
+    resid = np.asarray(resid, dtype=float)
+    rss = pd.Series(resid**2).groupby(target.to_numpy()).agg(["sum", "size"])
+    df_total = len(resid) - params
+    if gc.variance_prior_df is None or df_total <= 0:
+        return pd.Series(1.0, index=rss.index)
+    sigma2 = float(rss["sum"].sum()) / df_total
+    if sigma2 <= 0:
+        return pd.Series(1.0, index=rss.index)
+    df_t = rss["size"] * df_total / len(resid)
+    d0 = gc.variance_prior_df
+    return (rss["sum"] + d0 * sigma2) / ((df_t + d0) * sigma2)
 
 
 def _srm_design(model: SRMResult) -> dict:

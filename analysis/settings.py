@@ -166,7 +166,9 @@ class GroupConfig:
     (``1`` = 去掉最高最低), else ``⌊trim·n⌋``; no trimming below ``trim_min_n``. For ``mean``
     the trim only shapes the reported ``trimmed_mean`` column. A score is marked low-confidence
     below ``min_n`` responses and, for the peer round robin, when fewer than ``min_share`` of
-    the other agencies rated it (STATISTICS.md §2.5: 70 %).
+    the other agencies rated it (STATISTICS.md §2.5: 70 %). ``variance_prior_df``: for the
+    ``mean``/``trimmed`` sampling variance, the weight (in degrees of freedom) of the group's
+    pooled variance against the cell's own ``n − 1`` (``None``: pooled only).
     """
 
     estimator: str = "mean"
@@ -177,6 +179,7 @@ class GroupConfig:
     speed_check: bool = True
     burst_check: bool = False
     min_share: float = 0.0
+    variance_prior_df: float | None = 20.0
 
     def __post_init__(self):
         _choice(self.estimator, "estimator", ESTIMATORS)
@@ -190,6 +193,8 @@ class GroupConfig:
             min_n=_integer(self.min_n, "min_n", 1),
             min_share=_number(self.min_share, "min_share", 0, 1),
         )
+        if self.variance_prior_df is not None:
+            _set(self, variance_prior_df=_number(self.variance_prior_df, "variance_prior_df", 0))
         _flag(self.speed_check, "speed_check")
         _flag(self.burst_check, "burst_check")
 

@@ -188,7 +188,7 @@ def _chunk(model, inputs, size: int, seed) -> tuple[np.ndarray, ...]:
                 st = location_stats(v_plain, counts, gc, cfg.satisfied_threshold, False)
             cols = model.blocks[key].agencies
             robust[:, cols, d, g] = st["trimmed" if trimmed else "mean"]
-            psi[:, cols, d, g] = pooled_psi(st, trimmed)
+            psi[:, cols, d, g] = pooled_psi(st, trimmed, gc.variance_prior_df)
             continue
         design = fit.design
         key = (g, design["kind"])
