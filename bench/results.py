@@ -13,6 +13,8 @@ interleaved, medians of ``--repeat`` views each:
   chunk (its peak over the export against the resident memory before it: ``ru_maxrss`` would
   only repeat the fill's peak).
 
+One public response in 50 is flagged (too fast), so the flags page has pages to show.
+
 Goal: results, flags and dashboard each within 3× of the admin home, exports in bounded
 memory.
 
@@ -33,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import insert, literal, select, text  # noqa: E402
 
 from bench.scores import AS_OF, fill, postgres_database  # noqa: E402
 
@@ -60,6 +62,24 @@ def resident_mb() -> float:
     """The process's resident memory now (Linux), not its peak so far."""
     with open("/proc/self/statm") as stream:
         return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def flag_some(session, campaign_id: int) -> int:
+    """Flag one response in 50 of the campaign as too fast (one INSERT … SELECT)."""
+    from survey.db import utcnow
+    from survey.responses.models import FlagReason, Response, ResponseFlag
+
+    flags = ResponseFlag.__table__
+    chosen = select(
+        Response.id,
+        literal(FlagReason.too_fast, flags.c.reason.type),
+        literal("bench", flags.c.detail.type),
+        literal(utcnow(), flags.c.created_at.type),
+    ).where(Response.campaign_id == campaign_id, Response.id % 50 == 0)
+    result = session.execute(
+        insert(flags).from_select(["response_id", "reason", "detail", "created_at"], chosen)
+    )
+    return result.rowcount
 
 
 def measure(url: str, args) -> dict:
@@ -91,6 +111,8 @@ def measure(url: str, args) -> dict:
         )
         session.commit()
         campaign = session.scalar(select(Campaign.id).where(Campaign.respondent_group == "public"))
+        print(f"  flagged {flag_some(session, campaign):,} responses")
+        session.commit()
         year = session.scalar(select(AssessmentYear))
         started = time.perf_counter()
         scores.compute_run(session, None, year, AS_OF)
