@@ -7,8 +7,13 @@ interleaved, medians of ``--repeat`` views each:
 - the admin home (the baseline);
 - the public campaign's results page (first view: computed; then: read from the cache);
 - its flags page;
-- the year's dashboard page (the admin home's summary stands in where no dashboard exists);
-- the CSV export, streamed: its time and the process's peak memory growth.
+- the year's results dashboard (``/admin/results/years/<id>``), after one scoring run of the
+  year (``survey scores compute``, timed too);
+- the CSV export, streamed: its time, and the process's resident memory sampled at every
+  chunk (its peak over the export against the resident memory before it: ``ru_maxrss`` would
+  only repeat the fill's peak).
+
+One public response in 50 is flagged (too fast), so the flags page has pages to show.
 
 Goal: results, flags and dashboard each within 3× of the admin home, exports in bounded
 memory.
@@ -20,6 +25,7 @@ memory.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -29,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import insert, literal, select, text  # noqa: E402
 
-from bench.scores import fill, postgres_database, rss_mb  # noqa: E402
+from bench.scores import AS_OF, fill, postgres_database  # noqa: E402
 
 PASSWORD = "bench-pass-2026-long"  # noqa: S105 -- a scratch database's only account
 
@@ -52,12 +58,38 @@ def _app(url: str):
     return app
 
 
+def resident_mb() -> float:
+    """The process's resident memory now (Linux), not its peak so far."""
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def flag_some(session, campaign_id: int) -> int:
+    """Flag one response in 50 of the campaign as too fast (one INSERT … SELECT)."""
+    from survey.db import utcnow
+    from survey.responses.models import FlagReason, Response, ResponseFlag
+
+    flags = ResponseFlag.__table__
+    chosen = select(
+        Response.id,
+        literal(FlagReason.too_fast, flags.c.reason.type),
+        literal("bench", flags.c.detail.type),
+        literal(utcnow(), flags.c.created_at.type),
+    ).where(Response.campaign_id == campaign_id, Response.id % 50 == 0)
+    result = session.execute(
+        insert(flags).from_select(["response_id", "reason", "detail", "created_at"], chosen)
+    )
+    return result.rowcount
+
+
 def measure(url: str, args) -> dict:
     from survey import migrations
     from survey.accounts.models import Role
     from survey.accounts.services import create_user
     from survey.agencies.models import Jurisdiction
     from survey.campaigns.models import Campaign
+    from survey.scores import services as scores
+    from survey.years.models import AssessmentYear
 
     migrations.upgrade(url)
     app = _app(url)
@@ -79,6 +111,15 @@ def measure(url: str, args) -> dict:
         )
         session.commit()
         campaign = session.scalar(select(Campaign.id).where(Campaign.respondent_group == "public"))
+        print(f"  flagged {flag_some(session, campaign):,} responses")
+        session.commit()
+        year = session.scalar(select(AssessmentYear))
+        started = time.perf_counter()
+        scores.compute_run(session, None, year, AS_OF)
+        session.commit()
+        compute_seconds = time.perf_counter() - started
+        print(f"  one scoring run of the year in {compute_seconds:.0f} s")
+        year_id = year.id
     session.close()
     client = app.test_client()
     assert client.login("results-bench", PASSWORD).status_code == 302
@@ -86,6 +127,7 @@ def measure(url: str, args) -> dict:
         "admin home": "/admin/",
         "results": f"/admin/results/{campaign}",
         "flags": f"/admin/results/{campaign}/flags",
+        "dashboard": f"/admin/results/years/{year_id}",
     }
     times: dict[str, list[float]] = {name: [] for name in pages}
     first = {}
@@ -100,18 +142,20 @@ def measure(url: str, args) -> dict:
             response = client.get(path)
             times[name].append(time.perf_counter() - start)
             assert response.status_code == 200, (path, response.status_code)
-    before = rss_mb()
+    before = peak = resident_mb()
     start = time.perf_counter()
     response = client.get(f"/admin/results/{campaign}/export.csv")
-    size = sum(len(chunk) for chunk in response.response)
+    size = 0
+    for chunk in response.response:
+        size += len(chunk)
+        peak = max(peak, resident_mb())
     export_seconds = time.perf_counter() - start
-    export_peak = rss_mb() - before
     app.extensions["survey.db"]["engine"].dispose()
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     return {
         "medians": medians,
         "first": {name: value * 1000 for name, value in first.items()},
-        "export": (export_seconds, size, export_peak),
+        "export": (export_seconds, size, before, peak),
     }
 
 
@@ -123,8 +167,12 @@ def report(kind: str, result: dict) -> None:
             f"  {name:<11} {value:>9.1f} ms  x{value / home:>6.2f}   "
             f"(first view {result['first'][name]:.0f} ms)"
         )
-    seconds, size, peak = result["export"]
-    print(f"  export.csv  {seconds:.1f} s, {size / 2**20:.0f} MB, peak memory growth {peak:.0f} MB")
+    seconds, size, before, peak = result["export"]
+    print(
+        f"  export.csv  {seconds:.1f} s, {size / 2**20:.0f} MB streamed; resident memory "
+        f"{before:.0f} MB before, peak {peak:.0f} MB during (+{peak - before:.0f} MB)"
+    )
+    print(f"  load average {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:

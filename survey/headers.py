@@ -21,7 +21,8 @@ def set_security_headers(response: Response) -> Response:
     # HTTPS deployments only: HSTS on a plain-http demo would lock browsers out of it.
     if current_app.config["SESSION_COOKIE_SECURE"]:
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
-    if current_user.is_authenticated:
+    # Pages that forbid caching already (the respondents') need not load the staff user.
+    if response.headers.get("Cache-Control") != "no-store" and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
     return response
 

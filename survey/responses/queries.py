@@ -58,13 +58,17 @@ class Page:
 def flagged_responses(
     session: Session, campaign: Campaign, *, reason: FlagReason | None = None, page: int = 1
 ) -> Page:
-    condition = [Response.campaign_id == campaign.id]
-    if reason is None:
-        condition.append(is_flagged())
-    else:
-        condition.append(
-            exists().where(ResponseFlag.response_id == Response.id, ResponseFlag.reason == reason)
-        )
+    flagged = select(ResponseFlag.response_id)
+    if reason is not None:
+        flagged = flagged.where(ResponseFlag.reason == reason)
+    condition = [
+        # The flags drive the query (few rows, then each response by its primary key): "+ 0"
+        # keeps the campaign's index out of it, which SQLite would otherwise walk through
+        # every response of the campaign, probing the flags for each (2.6 s a view at
+        # 1,000,000 responses, bench/results.py).
+        Response.campaign_id + 0 == campaign.id,
+        Response.id.in_(flagged),
+    ]
     total = session.scalar(select(func.count(Response.id)).where(*condition)) or 0
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)

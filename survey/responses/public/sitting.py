@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from survey.campaigns.models import Campaign, CampaignAgency, CampaignState, Token
@@ -142,32 +142,65 @@ class HeldToken:
         return self.used_on is None and self.revoked_at is None
 
 
+_HELD_COLUMNS = (
+    Token.token_hash,
+    Token.rater_agency_id,
+    Token.used_on,
+    Token.revoked_at,
+    Draft.answers,
+)
 _HELD = (
-    select(Token.token_hash, Token.rater_agency_id, Token.used_on, Token.revoked_at, Draft.answers)
+    select(*_HELD_COLUMNS)
     .outerjoin(Draft, Draft.owner_hash == Token.token_hash)
     .where(Token.token_hash == bindparam("token_hash"), Token.campaign_id == bindparam("campaign"))
 )
+# The campaign and the browser's token with its draft in one statement: the sitting pages'
+# one read before a write (the submit is the hottest request of the product, bench/submit.py).
+_CAMPAIGN_HELD = (
+    select(Campaign, *_HELD_COLUMNS)
+    .outerjoin(
+        Token,
+        and_(Token.campaign_id == Campaign.id, Token.token_hash == bindparam("token_hash")),
+    )
+    .outerjoin(Draft, Draft.owner_hash == Token.token_hash)
+    .where(Campaign.code == bindparam("code"))
+)
+
+#: A held token and its draft's answers (None: no draft saved yet).
+Held = tuple[HeldToken, dict | None]
 
 
-def _held(browser_session, campaign: Campaign) -> tuple[HeldToken, dict | None] | None:
+def _held_of(row) -> Held | None:
+    return None if row is None or row[0] is None else (HeldToken(*row[:4]), row[4])
+
+
+def _held(browser_session, campaign: Campaign) -> Held | None:
     held = browser_session.get(SESSION_KEY)
     if not held or held.get("code") != campaign.code:
         return None
     row = db.session.execute(_HELD, {"token_hash": held["hash"], "campaign": campaign.id}).first()
+    return _held_of(row)
+
+
+def campaign_and_held(browser_session, code: str) -> tuple[Campaign, Held | None] | None:
+    """The campaign of public ``code`` with the token this browser holds in it, read in one
+    statement; None when the browser holds no sitting there or no campaign has that code."""
+    held = browser_session.get(SESSION_KEY)
+    if not held or held.get("code") != code:
+        return None
+    row = db.session.execute(_CAMPAIGN_HELD, {"code": code, "token_hash": held["hash"]}).first()
     if row is None:
         return None
-    return HeldToken(*row[:4]), row[4]
+    return row[0], _held_of(row[1:])
 
 
-def held_token(browser_session, campaign: Campaign) -> HeldToken | None:
-    """The token whose sitting this browser holds for ``campaign``, used or not."""
-    held = _held(browser_session, campaign)
+def held_token(held: Held | None) -> HeldToken | None:
+    """The token of a sitting this browser holds, used or not."""
     return held[0] if held else None
 
 
-def load_sitting(browser_session, campaign: Campaign) -> Sitting | None:
-    """The sitting this browser holds for ``campaign``, while its token is still usable."""
-    held = _held(browser_session, campaign)
+def sitting_of(campaign: Campaign, held: Held | None) -> Sitting | None:
+    """The sitting of a held token, while the token is still usable."""
     if held is None or not held[0].is_usable:
         return None
     token, answers = held
@@ -178,3 +211,8 @@ def load_sitting(browser_session, campaign: Campaign) -> Sitting | None:
         agencies=agencies,
         progress=dict(answers) if answers is not None else {},
     )
+
+
+def load_sitting(browser_session, campaign: Campaign) -> Sitting | None:
+    """The sitting this browser holds for ``campaign``, while its token is still usable."""
+    return sitting_of(campaign, _held(browser_session, campaign))

@@ -22,7 +22,13 @@ from survey.db import db, utcnow
 from survey.extensions import csrf
 from survey.responses.public import again, intake, integrity, pages
 from survey.responses.public.intake import Outcome
-from survey.responses.public.sitting import end_sitting, held_token, load_sitting
+from survey.responses.public.sitting import (
+    campaign_and_held,
+    end_sitting,
+    held_token,
+    load_sitting,
+    sitting_of,
+)
 from survey.responses.queries import already_submitted
 
 logger = logging.getLogger(__name__)
@@ -30,14 +36,21 @@ logger = logging.getLogger(__name__)
 # -- token sittings --------------------------------------------------------------------------
 
 
-def _sitting_or_problem(code: str, campaign: Campaign | None = None):
-    campaign = campaign or pages.campaign_or_404(code)
+def _campaign_and_held(code: str):
+    found = campaign_and_held(session, code)
+    return found if found is not None else (pages.campaign_or_404(code), None)
+
+
+def _sitting_or_problem(code: str, found=None):
+    """The sitting this browser holds in campaign ``code``, or the page saying why not;
+    ``found`` is the campaign and held token when the caller has read them already."""
+    campaign, held = found or _campaign_and_held(code)
     if not campaign.accepts_answers(utcnow()):
         return None, pages.closed_page(campaign)
-    sitting = load_sitting(session, campaign)
+    sitting = sitting_of(campaign, held)
     if sitting is not None:
         return sitting, None
-    token = held_token(session, campaign)
+    token = held_token(held)
     if token is not None and token.used_on is not None:
         # Submitted here or on another phone with the same code.
         return None, pages.problem_page(
@@ -153,9 +166,10 @@ def sitting_submit(code: str):
             _("This page had expired. Your answers are saved: go back and submit again."),
             400,
         )
-    campaign = pages.campaign_or_404(code)
+    found = _campaign_and_held(code)
+    campaign = found[0]
     key = request.form.get(integrity.KEY_FIELD, "")
-    sitting, problem = _sitting_or_problem(code, campaign)
+    sitting, problem = _sitting_or_problem(code, found)
     if problem:
         # A double tap or a network retry of a submit that went through: the same receipt.
         if key and already_submitted(db.session, campaign.id, key):
