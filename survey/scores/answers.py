@@ -19,21 +19,23 @@ def distribution(
     ``frame`` whose ``response_id`` is not in ``excluded_ids``; unanswered cells (NaN, also
     不了解) are not counted."""
     kept = ~np.isin(frame["response_id"].to_numpy(), excluded_ids)
-    cells = pd.MultiIndex.from_arrays([frame["agency_id"], frame["group"]])
-    codes, keys = pd.factorize(cells)
+    agency_codes, agencies = pd.factorize(frame["agency_id"])
+    group_codes, groups = pd.factorize(frame["group"])
+    codes = agency_codes * len(groups) + group_codes  # one code per agency × group
+    size = len(agencies) * len(groups)
     out: dict[int, dict[str, dict[str, list[list]]]] = {}
     for column in columns:
         values = frame[column].to_numpy(dtype=float)
         chosen = kept & ~np.isnan(values)
-        answers, positions = np.unique(values[chosen], return_inverse=True)
+        # Hashed, not sorted (a million answers a column); the few distinct ones in order.
+        positions, answers = pd.factorize(values[chosen], sort=True)
         if not len(answers):
             continue
         counts = np.bincount(
-            codes[chosen] * len(answers) + positions.reshape(-1),
-            minlength=len(keys) * len(answers),
-        ).reshape(len(keys), len(answers))
+            codes[chosen] * len(answers) + positions, minlength=size * len(answers)
+        ).reshape(size, len(answers))
         for cell in np.flatnonzero(counts.sum(axis=1)):
-            agency_id, group = keys[cell]
+            agency_id, group = agencies[cell // len(groups)], groups[cell % len(groups)]
             row = counts[cell]
             out.setdefault(int(agency_id), {}).setdefault(str(group), {})[column] = [
                 [_number(answers[k]), int(row[k])] for k in np.flatnonzero(row)
