@@ -11,6 +11,7 @@ import math
 from flask_babel import lazy_gettext as _l
 
 from survey.years import standards as evaluation_standards
+from survey.years.standards import plain_copy
 
 DIMENSIONS = ("comprehensiveness", "timeliness", "effectiveness", "cooperation")
 GROUPS = ("public", "deputy", "grassroots", "peer")
@@ -79,26 +80,14 @@ class ConfigInvalid(ValueError):
 
 
 def default_config() -> dict:
-    return _copied(DEFAULT_CONFIG)
+    return plain_copy(DEFAULT_CONFIG)
 
 
 def with_defaults(config: dict) -> dict:
     """The configuration with settings added after it was saved taking their defaults."""
     merged = default_config()
-    merged.update(_copied(config))
+    merged.update(plain_copy(config))
     return merged
-
-
-def _copied(value):
-    """A deep copy of plain configuration data (dicts, lists, tuples, scalars), several times
-    faster than ``copy.deepcopy``, which pages reading the year's settings call per request."""
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_copied(item) for item in value)
-    return value
 
 
 def window_dates(config: dict, kind: str, year: int) -> tuple[dt.date, dt.date]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-from survey.years.config import default_config, validate
+from survey.years.config import DEFAULT_CONFIG, default_config, validate, with_defaults
 from survey.years.evaluation import engine_problem, evaluation_config
+from survey.years.standards import DEFAULT_STANDARDS, standards_of
 
 
 def test_default_year_config_becomes_the_engine_config():
@@ -38,3 +39,20 @@ def test_edited_weights_reach_the_engine():
     assert stored["dimension_weights"]["effectiveness"] == 0.5
     assert stored["group_weights"]["default"]["cooperation"] == year["group_weights"]["cooperation"]
     assert stored["bands"] == year["bands"]
+
+
+def test_settings_are_copied_deeply_so_a_page_never_edits_the_defaults():
+    """default_config, with_defaults and standards_of hand out copies: changing a nested
+    setting of one leaves the defaults and the saved configuration as they were."""
+    pristine = json.dumps(DEFAULT_CONFIG, sort_keys=True)
+    saved = {"min_group_n": {"public": 7}, "standards": {"deduction_cap": 3.0}}
+    for config in (default_config(), with_defaults(saved)):
+        config["min_group_n"]["public"] = -1
+        config["group_weights"]["effectiveness"]["public"] = -1
+    assert json.dumps(DEFAULT_CONFIG, sort_keys=True) == pristine
+    assert saved["min_group_n"] == {"public": 7}
+    standards = standards_of(saved)
+    assert standards["deduction_cap"] == 3.0
+    standards["deduction_cap"] = 0.0
+    assert saved["standards"]["deduction_cap"] == 3.0
+    assert DEFAULT_STANDARDS["deduction_cap"] == 10.0
