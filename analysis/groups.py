@@ -29,6 +29,7 @@ from scipy import stats
 from analysis.aggregate import Block, cell_summary, location_stats, sorted_dimension
 from analysis.config import EvaluationConfig, GroupConfig
 from analysis.peer import SRMResult, srm
+from analysis.shrinkage import shrink
 from analysis.twoway import TwoWayResult, pair_means, rater_adjusted
 
 _PSI_FLOOR = 1e-9
@@ -75,13 +76,16 @@ def describe(block: Block, k: int, gc: GroupConfig, config, include_flagged=Fals
     return out
 
 
-def pooled_psi(st: dict, trimmed: bool, prior_df: float | None = None) -> np.ndarray:
+def pooled_psi(
+    st: dict, trimmed: bool, prior_df: float | None = None, ratio: np.ndarray | None = None
+) -> np.ndarray:
     """EB sampling variance ``s²_j/n_j`` (Yuen ``s²_w,j/((1−2γ)²n_j)`` when trimmed) with the
     cell's own (winsorized) variance moderated towards the group's pooled one:
-    ``s²_j = ((n_j − 1)·var_j + prior_df·pooled)/(n_j − 1 + prior_df)`` (the posterior mean
-    of a scaled-inverse-χ² prior with ``prior_df`` degrees of freedom; Smyth 2004's
-    moderated variance). ``prior_df = None`` is the pooled variance alone. Works on replicate
-    axes."""
+    ``s²_j = ((n_j − 1)·var_j + prior_df·pooled·r_j)/(n_j − 1 + prior_df)`` (the posterior
+    mean of a scaled-inverse-χ² prior with ``prior_df`` degrees of freedom; Smyth 2004's
+    moderated variance). ``ratio`` ``r_j`` (default 1) places the prior on a mean–variance
+    trend (:func:`level_ratio`). ``prior_df = None`` is the pooled variance alone. Works on
+    replicate axes."""
     n = st["n"]
     var = st["wvar"] if trimmed else st["var"]
     dof = np.where(n > 1, n - 1, 0.0)
@@ -89,12 +93,51 @@ def pooled_psi(st: dict, trimmed: bool, prior_df: float | None = None) -> np.nda
     pooled = (own * dof).sum(axis=-1) / np.maximum(dof.sum(axis=-1), 1)
     pooled = np.maximum(pooled, _PSI_FLOOR)[..., None]
     if prior_df is not None:
-        pooled = np.maximum((dof * own + prior_df * pooled) / (dof + prior_df), _PSI_FLOOR)
+        prior = pooled if ratio is None else pooled * ratio
+        pooled = np.maximum((dof * own + prior_df * prior) / (dof + prior_df), _PSI_FLOOR)
     safe = np.where(n > 0, n, 1.0)
     if trimmed:
         shrink = (1 - 2 * st["gamma"]) ** 2
         return np.where(n - 2 * st["g"] > 0, pooled / (shrink * safe), np.nan)
     return np.where(n > 0, pooled / safe, np.nan)
+
+
+_LEVEL_GUARD = 1.0  # levels within 1 point of a bound count as 1 point from it
+
+
+def level_ratio(level: np.ndarray, dof: np.ndarray) -> np.ndarray:
+    """The variance function of a score bounded by 0 and 100, ``v(m) = m(100 − m)`` (the
+    binomial / beta form of a bounded mean: Wedderburn 1974, Smithson & Verkuilen 2006), at
+    each cell's level, over its mean across the group's cells weighted by their degrees of
+    freedom ``dof``: the pooled variance, spread along the trend (limma-trend's moderation
+    towards a mean–variance trend, Law et al. 2014), keeps its weighted mean."""
+    m = np.clip(np.asarray(level, dtype=float), _LEVEL_GUARD, 100.0 - _LEVEL_GUARD)
+    v = m * (100.0 - m)
+    dof = np.where(np.isnan(v), 0.0, np.broadcast_to(np.asarray(dof, dtype=float), v.shape))
+    total = dof.sum(axis=-1, keepdims=True)
+    mean = (np.where(dof > 0, v, 0.0) * dof).sum(axis=-1, keepdims=True) / np.maximum(total, 1)
+    ratio = np.divide(v, mean, out=np.ones_like(v), where=(total > 0) & (mean > 0))
+    return np.where(np.isnan(v), 1.0, ratio)
+
+
+def provisional_level(y: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    """Where each cell's truth is thought to lie, for the variance trend: its EB-shrunk score
+    under the constant-prior ψ (a cell of 3 that answered all 5 is not taken to sit at 100);
+    fewer than 3 agencies, its own score."""
+    out = shrink(np.asarray(y, dtype=float), np.asarray(psi, dtype=float)).score
+    return np.where(np.isnan(out), y, out)
+
+
+def histogram_psi(st: dict, trimmed: bool, gc: GroupConfig, robust) -> np.ndarray:
+    """ψ of every cell (:func:`pooled_psi`); with ``variance_trend`` the prior of the
+    moderation follows the bounded-score trend at the cell's provisional level
+    (:func:`level_ratio`). Works on replicate axes."""
+    psi = pooled_psi(st, trimmed, gc.variance_prior_df)
+    if not gc.variance_trend or gc.variance_prior_df is None:
+        return psi
+    dof = np.where(st["n"] > 1, st["n"] - 1, 0.0)
+    ratio = level_ratio(provisional_level(robust, psi), dof)
+    return pooled_psi(st, trimmed, gc.variance_prior_df, ratio)
 
 
 def _histogram_fit(name, d, gc, desc, note=None) -> GroupFit:
@@ -110,7 +153,7 @@ def _histogram_fit(name, d, gc, desc, note=None) -> GroupFit:
         se=desc["se_trimmed" if trimmed else "se_mean"],
         ci_low=desc[f"{key}_ci_low"],
         ci_high=desc[f"{key}_ci_high"],
-        psi=pooled_psi(st, trimmed, gc.variance_prior_df),
+        psi=histogram_psi(st, trimmed, gc, desc[key]),
         describe=desc,
         note=note,
     )
@@ -139,7 +182,7 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
             effects = effects[effects["n_raters"] > 0]
             robust, se = effects["score"], effects["se"]
             rel = model.relationship[~model.relationship["imputed"]]
-            spread = _target_spread(rel["target"], rel["g"], 2 * len(effects) - 1, gc)
+            residuals = (rel["target"], rel["g"], 2 * len(effects) - 1)
             design = _srm_design(model)
         else:
             pairs = pair_means(ratings)
@@ -157,7 +200,7 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
                 - effects["effect"].reindex(pairs["target"]).to_numpy()
             )
             params = len(model.rater_effects) + len(effects) - 1
-            spread = _target_spread(pairs["target"], resid, params, gc)
+            residuals = (pairs["target"], resid, params)
             design = _twoway_design(pairs)
     except ValueError as exc:
         return str(exc)
@@ -168,7 +211,11 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
     # Leniency-adjusted values can leave the scale (an agency rated 100 by severe raters);
     # scores are reported on 0–100, so they are clipped to it.
     robust, se = np.clip(robust.to_numpy()[pos], 0.0, 100.0), se.to_numpy()[pos]
-    spread = spread.reindex(agencies).fillna(1.0).to_numpy()[pos]
+    spread = _target_spread(*residuals, gc).reindex(agencies).fillna(1.0).to_numpy()[pos]
+    if gc.variance_trend and gc.variance_prior_df is not None:
+        level = pd.Series(provisional_level(robust, se**2 * spread), index=agencies[pos])
+        spread = _target_spread(*residuals, gc, level).reindex(agencies).fillna(1.0)
+        spread = spread.to_numpy()[pos]
     return GroupFit(
         group=name,
         dimension=d,
@@ -185,12 +232,15 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
     )
 
 
-def _target_spread(target: pd.Series, resid, params: int, gc: GroupConfig) -> pd.Series:
+def _target_spread(
+    target: pd.Series, resid, params: int, gc: GroupConfig, level: pd.Series | None = None
+) -> pd.Series:
     """Per target, its residual variance over the model's pooled one, moderated like
-    :func:`pooled_psi`: ``(RSS_t + prior_df·σ²)/((df_t + prior_df)·σ²)``, ``df_t`` the
-    target's share of the residual degrees of freedom. The model's se² assumes one residual
-    variance for all; an agency in the middle of the scale scatters more than one near its
-    ceiling. ``prior_df = None``: 1 for all."""
+    :func:`pooled_psi`: ``(RSS_t + prior_df·σ²·r_t)/((df_t + prior_df)·σ²)``, ``df_t`` the
+    target's share of the residual degrees of freedom, ``r_t`` the bounded-score trend at
+    the target's ``level`` (:func:`level_ratio`; 1 without a level). The model's se² assumes
+    one residual variance for all; an agency in the middle of the scale scatters more than
+    one near its ceiling. ``prior_df = None``: 1 for all."""
     resid = np.asarray(resid, dtype=float)
     rss = pd.Series(resid**2).groupby(target.to_numpy()).agg(["sum", "size"])
     df_total = len(resid) - params
@@ -201,7 +251,11 @@ def _target_spread(target: pd.Series, resid, params: int, gc: GroupConfig) -> pd
         return pd.Series(1.0, index=rss.index)
     df_t = rss["size"] * df_total / len(resid)
     d0 = gc.variance_prior_df
-    return (rss["sum"] + d0 * sigma2) / ((df_t + d0) * sigma2)
+    ratio = 1.0
+    if level is not None:
+        at = level.reindex(rss.index).to_numpy(dtype=float)
+        ratio = pd.Series(level_ratio(at, df_t.to_numpy()), index=rss.index)
+    return (rss["sum"] + d0 * sigma2 * ratio) / ((df_t + d0) * sigma2)
 
 
 def _srm_design(model: SRMResult) -> dict:

@@ -11,10 +11,12 @@ the fitted variance components — not from resampling rater rows), each replica
    stuck at the truncation point 0 the way a plug-in or parametric-bootstrap REML is);
 2. draws ``μ* ~ N(μ̂(τ²*), 1/Σw)``, ``w_j = 1/(τ²* + ψ_j)``;
 3. draws the agency's true score ``θ*_j ~ N(μ* + λ*_j(y_j − μ*), λ*_j² ψ_j + (1 − λ*_j)² u²_j)``,
-   ``λ*_j = τ²*/(τ²* + ψ_j)``, ``u²_j = max(τ²*, (y_j − μ*)² − ψ_j)`` — the posterior
+   ``λ*_j = τ²*/(τ²* + ψ_j)``, ``u²_j = max(τ²*, (y°_j − μ*)² − ψ_j)`` — the posterior
    variance ``λ*ψ`` for a cell near the mean (``u² = τ²``), wider for a cell whose data lie
    far out, whose shrinkage bias ``(1 − λ)(θ − μ)`` the plain posterior misses (conditional
-   MSE, Rivest & Belmonte 2000).
+   MSE, Rivest & Belmonte 2000). ``(y − μ)² − ψ`` is the unbiased estimate of the cell's
+   own ``(θ − μ)²``; each draw takes a parametric-bootstrap replicate of it,
+   ``y°_j ~ N(y_j, ψ_j)``, so its noise is carried too.
 
 The replicates are draws of the true scores given the data, so their percentiles are
 intervals for the truth (the bootstrap of the estimator, centred on the shrunk value, misses
@@ -82,7 +84,11 @@ def _cell_draws(y, psi, shrinkage: bool, a, b, rng) -> tuple[np.ndarray, np.ndar
     # square: a cell whose data lie far out takes that instead of τ² (never less than τ²),
     # so its interval carries its own shrinkage bias (1−λ)(θ − μ) (the conditional MSE of
     # Rivest & Belmonte 2000). Central cells keep the posterior width.
-    u2 = np.maximum(t, (yy - mu[:, None]) ** 2 - pp)
+    # That estimate is itself noisy (one observation): each draw takes a parametric-bootstrap
+    # replicate of it, y° ~ N(y, ψ) in place of y, so that a cell whose data happen to lie
+    # nearer the mean than its truth still gets, in some draws, the width of a far one.
+    own = yy + np.sqrt(pp) * rng.standard_normal((size, len(yy)))
+    u2 = np.maximum(t, (own - mu[:, None]) ** 2 - 2 * pp)
     theta[:, ok] = centre + lam * np.sqrt(pp) * a[:, ok] + (1 - lam) * np.sqrt(u2) * b[:, ok]
     return theta, mu
 

@@ -168,7 +168,9 @@ class GroupConfig:
     below ``min_n`` responses and, for the peer round robin, when fewer than ``min_share`` of
     the other agencies rated it (STATISTICS.md §2.5: 70 %). ``variance_prior_df``: for the
     ``mean``/``trimmed`` sampling variance, the weight (in degrees of freedom) of the group's
-    pooled variance against the cell's own ``n − 1`` (``None``: pooled only).
+    pooled variance against the cell's own ``n − 1`` (``None``: pooled only);
+    ``variance_trend``: that prior follows the bounded-score trend ``m(100 − m)`` at the
+    cell's level instead of being one constant (METHODS.md §5).
     """
 
     estimator: str = "mean"
@@ -180,6 +182,7 @@ class GroupConfig:
     burst_check: bool = False
     min_share: float = 0.0
     variance_prior_df: float | None = 20.0
+    variance_trend: bool = True
 
     def __post_init__(self):
         _choice(self.estimator, "estimator", ESTIMATORS)
@@ -197,6 +200,7 @@ class GroupConfig:
             _set(self, variance_prior_df=_number(self.variance_prior_df, "variance_prior_df", 0))
         _flag(self.speed_check, "speed_check")
         _flag(self.burst_check, "burst_check")
+        _flag(self.variance_trend, "variance_trend")
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from scipy import stats
 
 from analysis.aggregate import location_stats, sorted_dimension
 from analysis.combine import all_dimensions, combine_groups, composite
-from analysis.groups import pooled_psi
+from analysis.groups import histogram_psi
 from analysis.shrinkage import shrink
 
 ANALYTIC_DRAWS = 1000
@@ -188,7 +188,7 @@ def _chunk(model, inputs, size: int, seed) -> tuple[np.ndarray, ...]:
                 st = location_stats(v_plain, counts, gc, cfg.satisfied_threshold, False)
             cols = model.blocks[key].agencies
             robust[:, cols, d, g] = st["trimmed" if trimmed else "mean"]
-            psi[:, cols, d, g] = pooled_psi(st, trimmed, gc.variance_prior_df)
+            psi[:, cols, d, g] = histogram_psi(st, trimmed, gc, robust[:, cols, d, g])
             continue
         design = fit.design
         key = (g, design["kind"])

@@ -66,11 +66,9 @@ def test_no_between_agency_spread_still_gives_honest_intervals(tau):
     assert overall >= 0.93
 
 
-def test_a_cell_far_out_carries_its_own_shrinkage_bias():
+def _spread_year():
     # 201 agencies, ψ = 25, y spread as N(70, 10² + 25) quantiles, so τ² ≈ 100 is well pinned
-    # and λ ≈ 0.8. A central cell keeps the posterior SD √(λψ) ≈ 4.47; the last one,
-    # y − μ ≈ 3 SD out, takes u² = (y − μ)² − ψ instead of τ²:
-    # √(λ²ψ + (1 − λ)²u²) = √(16 + 0.04·(33.5² − 25)) ≈ 7.9.
+    # and λ ≈ 0.8.
     from scipy import stats
 
     y = 70 + np.sqrt(125.0) * stats.norm.ppf((np.arange(201) + 0.5) / 201)
@@ -78,7 +76,30 @@ def test_a_cell_far_out_carries_its_own_shrinkage_bias():
     rng = np.random.default_rng(7)
     a, b = rng.standard_normal((2, 20000, 201))
     theta, _ = _cell_draws(y, psi, True, a, b, rng)
-    sd = theta.std(axis=0)
+    return y, theta.std(axis=0)
+
+
+def test_a_cell_far_out_carries_its_own_shrinkage_bias():
+    # A central cell keeps the posterior SD √(λψ) ≈ 4.47; the last one, y − μ ≈ 3 SD out,
+    # takes u² = (y° − μ)² − ψ instead of τ², whose mean over y° ~ N(y, ψ) is (y − μ)²:
+    # √(λ²ψ + (1 − λ)²(y − μ)²) = √(16 + 0.04·33.5²) ≈ 7.8.
+    y, sd = _spread_year()
     assert sd[100] == pytest.approx(np.sqrt(0.8 * 25), rel=0.04)
-    u2 = (y[-1] - 70) ** 2 - 25
-    assert sd[-1] == pytest.approx(np.sqrt(0.64 * 25 + 0.04 * u2), rel=0.06)
+    assert sd[-1] == pytest.approx(np.sqrt(0.64 * 25 + 0.04 * (y[-1] - 70) ** 2), rel=0.04)
+
+
+def test_the_far_out_estimate_is_redrawn_not_plugged_in():
+    # A cell 1 τ out (y − μ ≈ 10): the plug-in (y − μ)² − ψ = 75 < τ² would give it the
+    # posterior SD √(0.64·25 + 0.04·100) ≈ 4.47. Redrawn, y° ~ N(y, 5²) often lies further
+    # out: E max(τ², (y° − μ)² − ψ) = 100 + E[((10 + 5z)² − 125)⁺] ≈ 139 (numerically), so
+    # the SD is √(16 + 0.04·139) ≈ 4.65.
+    from scipy import integrate, stats
+
+    y, sd = _spread_year()
+    j = int(np.argmin(np.abs(y - 80)))
+    excess = integrate.quad(
+        lambda z: max((y[j] - 70 + 5 * z) ** 2 - 125, 0.0) * stats.norm.pdf(z), -8, 8, limit=200
+    )[0]
+    assert excess > 30
+    assert sd[j] == pytest.approx(np.sqrt(16 + 0.04 * (100 + excess)), rel=0.02)
+    assert sd[j] > 1.025 * np.sqrt(0.8 * 25)
