@@ -94,9 +94,12 @@ def _cell_draws(y, psi, shrinkage: bool, a, b, rng) -> tuple[np.ndarray, np.ndar
 
 
 def _psd_root(corr: np.ndarray) -> np.ndarray:
-    """A square root of the nearest correlation matrix (eigenvalues clipped at 0)."""
+    """The symmetric square root of the nearest correlation matrix (eigenvalues clipped at
+    0). Symmetric, ``V √Λ Vᵀ``, rather than ``V √Λ``: it does not change with the signs the
+    eigensolver gives the eigenvectors, so inputs equal up to rounding (rows in another
+    order) give the same draws."""
     vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
-    root = vecs * np.sqrt(np.clip(vals, 0.0, None))
+    root = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
     scale = np.sqrt(np.maximum((root**2).sum(axis=1), 1e-12))
     return root / scale[:, None]
 
