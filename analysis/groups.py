@@ -7,7 +7,8 @@ Estimators (``GroupConfig.estimator``):
   cell's own (winsorized) variance moderated towards the group's pooled one with
   ``variance_prior_df`` degrees of freedom (§2.4: a per-agency variance from a handful of
   deputies is noise; from 300 respondents it is not, and agencies near the scale's ceiling
-  vary less than those in its middle).
+  vary less than those in its middle), the pooled one placed on the bounded-score trend
+  ``m(100 − m)`` at the cell's provisional level (``variance_trend``, :func:`level_ratio`).
 - ``srm``: the Social Relations Model target score ``m + b_j`` of :func:`analysis.peer.srm`
   (leniency removed), ``ψ_j = se_j²``. Needs every response to name its rater agency.
 - ``twoway`` / ``twoway_if_partial``: :func:`analysis.twoway.rater_adjusted` target score

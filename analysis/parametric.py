@@ -4,8 +4,10 @@ posterior draws of the true scores in the Fay–Herriot model with flat priors o
 stand-in is ``analysis.shrinkage.prasad_rao_se``.
 
 For one group × dimension with robust scores ``y_j`` and sampling variances ``ψ_j`` (mean and
-trimmed groups: pooled variance / n; SRM and two-way: the model's standard error², i.e. from
-the fitted variance components — not from resampling rater rows), each replicate b
+trimmed groups: the cell's own variance moderated towards the pooled one on the bounded-score
+trend, / n; SRM and two-way: the model's standard error², i.e. from the fitted variance
+components — not from resampling rater rows — scaled the same way; ``analysis.groups``),
+each replicate b
 
 1. draws ``τ²*`` from its restricted likelihood (flat prior on τ², on a grid; it is never
    stuck at the truncation point 0 the way a plug-in or parametric-bootstrap REML is);
