@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, literal, select, text  # noqa: E402
+from sqlalchemy import func, insert, literal, select, text  # noqa: E402
 
 from bench.scores import AS_OF, fill, postgres_database  # noqa: E402
 
@@ -82,12 +82,17 @@ def flag_some(session, campaign_id: int) -> int:
     return result.rowcount
 
 
-def measure(url: str, args) -> dict:
+def prepare(url: str, args):
+    """Migrate the database and, when it holds no responses yet, fill it: the synthetic year,
+    the supervisor, one flagged response in 50 and one scoring run. Returns the app, the
+    public campaign's id and the year's id. A database filled once (``--database``) is reused
+    as it is by later runs."""
     from survey import migrations
     from survey.accounts.models import Role
     from survey.accounts.services import create_user
     from survey.agencies.models import Jurisdiction
     from survey.campaigns.models import Campaign
+    from survey.responses.models import Response
     from survey.scores import services as scores
     from survey.years.models import AssessmentYear
 
@@ -95,32 +100,43 @@ def measure(url: str, args) -> dict:
     app = _app(url)
     session = app.extensions["survey.db"]["session_factory"]()
     with app.app_context():
-        started = time.perf_counter()
-        fill(session, args.agencies, args.responses)
-        print(f"  filled {args.responses:,} responses in {time.perf_counter() - started:.0f} s")
-        city = session.scalar(select(Jurisdiction.id).where(Jurisdiction.parent_id.is_(None)))
-        create_user(
-            session,
-            None,
-            username="results-bench",
-            display_name="基准",
-            role=Role.supervisor,
-            password=PASSWORD,
-            jurisdiction_id=city,
-            must_change_password=False,
-        )
-        session.commit()
+        if session.scalar(select(Response.id).limit(1)) is None:
+            started = time.perf_counter()
+            fill(session, args.agencies, args.responses)
+            print(f"  filled {args.responses:,} responses in {time.perf_counter() - started:.0f} s")
+            city = session.scalar(select(Jurisdiction.id).where(Jurisdiction.parent_id.is_(None)))
+            create_user(
+                session,
+                None,
+                username="results-bench",
+                display_name="基准",
+                role=Role.supervisor,
+                password=PASSWORD,
+                jurisdiction_id=city,
+                must_change_password=False,
+            )
+            session.commit()
+            campaign = session.scalar(
+                select(Campaign.id).where(Campaign.respondent_group == "public")
+            )
+            print(f"  flagged {flag_some(session, campaign):,} responses")
+            session.commit()
+            year = session.scalar(select(AssessmentYear))
+            started = time.perf_counter()
+            scores.compute_run(session, None, year, AS_OF)
+            session.commit()
+            print(f"  one scoring run of the year in {time.perf_counter() - started:.0f} s")
+        else:
+            count = session.scalar(select(func.count(Response.id)))
+            print(f"  reusing the database's {count:,} responses")
         campaign = session.scalar(select(Campaign.id).where(Campaign.respondent_group == "public"))
-        print(f"  flagged {flag_some(session, campaign):,} responses")
-        session.commit()
-        year = session.scalar(select(AssessmentYear))
-        started = time.perf_counter()
-        scores.compute_run(session, None, year, AS_OF)
-        session.commit()
-        compute_seconds = time.perf_counter() - started
-        print(f"  one scoring run of the year in {compute_seconds:.0f} s")
-        year_id = year.id
+        year_id = session.scalar(select(AssessmentYear.id))
     session.close()
+    return app, campaign, year_id
+
+
+def measure(url: str, args) -> dict:
+    app, campaign, year_id = prepare(url, args)
     client = app.test_client()
     assert client.login("results-bench", PASSWORD).status_code == 302
     pages = {
@@ -181,7 +197,20 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--agencies", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="use this database (filled on the first run, reused as it is by later ones) "
+        "instead of a scratch one; with --backend sqlite or postgresql",
+    )
+    parser.add_argument("--prepare-only", action="store_true", help="fill --database and stop")
     args = parser.parse_args()
+    if args.database:
+        if args.prepare_only:
+            prepare(args.database, args)[0].extensions["survey.db"]["engine"].dispose()
+        else:
+            report(args.database.split(":")[0].split("+")[0], measure(args.database, args))
+        return
     kinds = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     for kind in kinds:
         if kind == "sqlite":

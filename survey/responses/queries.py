@@ -44,6 +44,24 @@ def is_excluded():
     return is_flagged() & not_(func.coalesce(latest_include(), false()))
 
 
+def excluded_ids(above: int, through: int | None = None, reviews_through: int | None = None):
+    """The ids of the excluded responses with ``above < id <= through`` (of every campaign),
+    as decided by their flags and the reviews with an id up to ``reviews_through`` (all when
+    None): the same rule as ``is_excluded``, driven by the flags (few rows) rather than
+    probed for each response."""
+    include = select(FlagReview.include).where(FlagReview.response_id == ResponseFlag.response_id)
+    if reviews_through is not None:
+        include = include.where(FlagReview.id <= reviews_through)
+    include = include.order_by(FlagReview.id.desc()).limit(1).correlate(ResponseFlag)
+    chosen = select(ResponseFlag.response_id).where(
+        ResponseFlag.response_id > above,
+        not_(func.coalesce(include.scalar_subquery(), false())),
+    )
+    if through is not None:
+        chosen = chosen.where(ResponseFlag.response_id <= through)
+    return chosen
+
+
 # --- flagged responses, a page at a time --------------------------------------------------
 
 
