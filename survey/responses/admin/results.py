@@ -166,6 +166,7 @@ def _cell(values: dict[str | None, int]) -> Cell:
 
 
 def _figures(tally, items, by_agency, agency_order, min_cell) -> list[AgencyFigures]:
+    numbers: dict[str, int | None] = {}  # each stored value read as a number once per view
     figures = []
     for agency_id, count_ in zip(agency_order, by_agency, strict=True):
         shown = count_.included >= min_cell
@@ -177,11 +178,14 @@ def _figures(tally, items, by_agency, agency_order, min_cell) -> list[AgencyFigu
                 if cell.n < min_cell:
                     cell = Cell(n=cell.n)  # too few answers to this item: hide the breakdown
                 elif item.item_type.has_mean:
-                    numeric = [
-                        (n, c) for v, c in cell.values.items() if (n := plain_int(v)) is not None
-                    ]
-                    weight = sum(c for _, c in numeric)
-                    cell.mean = sum(v * c for v, c in numeric) / weight if weight else None
+                    weight = total = 0
+                    for value, n in cell.values.items():
+                        if value not in numbers:
+                            numbers[value] = plain_int(value)
+                        if (number := numbers[value]) is not None:
+                            weight += n
+                            total += number * n
+                    cell.mean = total / weight if weight else None
                 agency_cells[item.id] = cell
         figures.append(AgencyFigures(agency_id, count_.label, count_.included, shown, agency_cells))
     return figures

@@ -170,10 +170,13 @@ def count(
     where = _in_range(above, through, campaign_id)
     excluded = excluded_ids(above, through, reviews_through)
     day = local_day(session, Response.submitted_at)
-    for agency_id, rater_id, value, n in session.execute(
-        select(Response.agency_id, Response.rater_agency_id, day, func.count())
+    for value, agency_id, rater_id, n in session.execute(
+        # The day first: grouped by the agency first, SQLite walks the whole table along the
+        # agency index (to save a sort) instead of the few rows of the id range (170 ms
+        # against 0.1 ms for a tail of 5 rows at 1,000,000 responses).
+        select(day, Response.agency_id, Response.rater_agency_id, func.count())
         .where(*where)
-        .group_by(Response.agency_id, Response.rater_agency_id, day)
+        .group_by(day, Response.agency_id, Response.rater_agency_id)
     ):
         tally.agencies.setdefault(agency_id, [0, 0])[0] += n
         tally.raters.setdefault(rater_id, [0, 0])[0] += n
