@@ -178,7 +178,10 @@ def arrive(app, campaign_id: int) -> None:
     session = app.extensions["survey.db"]["session_factory"]()
     with app.app_context():
         first = session.scalar(
-            select(Response).where(Response.campaign_id == campaign_id).order_by(Response.id)
+            select(Response)
+            .where(Response.campaign_id == campaign_id)
+            .order_by(Response.id)
+            .limit(1)
         )
         answers = dict(
             session.execute(

@@ -111,6 +111,15 @@ def current_results(session: Session, campaign: Campaign, *, now=None) -> Result
     return present(session, campaign, items, tally)
 
 
+def flagged_total(
+    session: Session, campaign: Campaign, reason: FlagReason | None = None, *, now=None
+) -> int:
+    """How many of the campaign's responses are flagged (for this reason), from its tally."""
+    items = figure_items(campaign)
+    tally = current_tally(session, campaign.id, [i.id for i in items], now=now)
+    return tally.flagged if reason is None else tally.reasons.get(reason.value, 0)
+
+
 def present(session: Session, campaign: Campaign, items: list[Item], tally: Tally) -> Results:
     """Results as the pages show them: names, the campaign's agency order and the minimum
     cell size are read now, so a staff change shows at once without any recount."""

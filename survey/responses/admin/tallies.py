@@ -1,10 +1,11 @@
 """A campaign's raw tallies, kept in ``campaign_tallies`` and extended as responses arrive.
 
 What is tallied: responses per agency (total, excluded), per rater agency, per Asia/Shanghai
-day, flags per reason, and answers per agency × item × value of the counted (not excluded)
-responses, for every agency and every item with figures. Everything a page decides — agency
-names and order, the minimum cell size, which cells are shown, means — is left to
-``results.py``, which does it at every view (cheap), so a staff change never forces a count.
+day, flagged responses (in all and per reason: the flags page's totals), and answers per
+agency × item × value of the counted (not excluded) responses, for every agency and every
+item with figures. Everything a page decides — agency names and order, the minimum cell
+size, which cells are shown, means — is left to ``results.py``, which does it at every view
+(cheap), so a staff change never forces a count.
 
 Why a tally can be kept: responses, their answers and their flags are append-only and written
 in one transaction (``services.insert_response``, the only writer besides the demo's and the
@@ -29,7 +30,8 @@ inserted, not when it commits: a transaction holding id 100 may commit after id 
 visible, and a watermark moved to 101 would leave 100 out for ever. (SQLite serialises
 writers, so its ids become visible in order; the same rule serves both.) A response's
 ``submitted_at`` is taken by the app just before its INSERT draws the id, and its transaction
-commits within seconds (an import of 20,000 rows: under a minute). So W' is the highest id
+commits soon after (a submit: milliseconds; the longest writer is an Excel import, at most
+20,000 rows in one transaction — ``SETTLE`` must stay above its duration). So W' is the highest id
 among the rows submitted more than ``SETTLE`` (10 minutes) ago and below the lowest id of
 any newer row: a row with a lower id drew its id earlier, hence was submitted before that
 too, hence has committed. The rows after W' (the last 10 minutes, and anything slower) are
@@ -59,7 +61,7 @@ from survey.responses.queries import excluded_ids
 logger = logging.getLogger(__name__)
 
 SETTLE = dt.timedelta(minutes=10)
-FORMAT = 1
+FORMAT = 2
 LOCAL_OFFSET = "+8 hours"  # Asia/Shanghai has no daylight saving time
 
 
@@ -83,6 +85,7 @@ class Tally:
     raters: dict[int | None, list[int]] = field(default_factory=dict)
     days: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)
+    flagged: int = 0  # responses with at least one flag
     cells: dict[int, dict[str, dict[str | None, int]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(dict))
     )
@@ -96,6 +99,7 @@ class Tally:
         for mine, theirs in ((self.days, other.days), (self.reasons, other.reasons)):
             for key, n in theirs.items():
                 mine[key] = mine.get(key, 0) + n
+        self.flagged += other.flagged
         for agency_id, items in other.cells.items():
             for item_id, values in items.items():
                 for value, n in values.items():
@@ -124,6 +128,7 @@ class Tally:
             "raters": [[k, *v] for k, v in sorted(self.raters.items(), key=lambda kv: kv[0] or 0)],
             "days": sorted(self.days.items()),
             "reasons": sorted(self.reasons.items()),
+            "flagged": self.flagged,
             "cells": [
                 [agency_id, item_id, value, n]
                 for agency_id, items in sorted(self.cells.items())
@@ -141,6 +146,7 @@ class Tally:
         tally.raters = {k: [t, e] for k, t, e in state["raters"]}
         tally.days = dict(state["days"])
         tally.reasons = dict(state["reasons"])
+        tally.flagged = state["flagged"]
         for agency_id, item_id, value, n in state["cells"]:
             tally.cells[agency_id][item_id][value] = n
         return tally
@@ -201,6 +207,14 @@ def count(
         .group_by(ResponseFlag.reason)
     ):
         tally.reasons[reason.value] = n
+    tally.flagged = (
+        session.scalar(
+            select(func.count(func.distinct(ResponseFlag.response_id)))
+            .join(Response, Response.id == ResponseFlag.response_id)
+            .where(*where, *flag_range)
+        )
+        or 0
+    )
     if items:
         answer_range = [Answer.response_id > above]
         if through is not None:

@@ -31,7 +31,7 @@ from survey.numbers import plain_int
 from survey.portals import viewer_may_read
 from survey.responses.admin import exporting, importing, presenting, reviews
 from survey.responses.admin.forms import FlagFilterForm, ResponseImportForm, ReviewForm
-from survey.responses.admin.results import current_results
+from survey.responses.admin.results import current_results, flagged_total
 from survey.responses.models import FlagReason
 from survey.responses.queries import flagged_responses, response_in_campaign_or_404
 from survey.spreadsheets import XLSX_MIMETYPE
@@ -84,7 +84,13 @@ def _flags_page(campaign, review_form=None):
     if not filters.validate():
         filters = FlagFilterForm(formdata=None)
     reason = FlagReason(filters.reason.data) if filters.reason.data else None
-    page = flagged_responses(db.session, campaign, reason=reason, page=filters.page.data or 1)
+    page = flagged_responses(
+        db.session,
+        campaign,
+        reason=reason,
+        page=filters.page.data or 1,
+        total=flagged_total(db.session, campaign, reason),
+    )
     return render_template(
         "responses/admin/flags.html",
         campaign=campaign,
