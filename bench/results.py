@@ -10,6 +10,9 @@ respondent's submit stores it, then each page once, in this order:
 - the public campaign's results page: the first view after the new response, which counts
   the responses the stored tally does not cover (``survey/responses/admin/tallies.py``);
 - the same page again (nothing new since);
+- then, in rounds of their own with every response settled at once (``tallies.SETTLE`` 0):
+  the admin home and the results page, which now also counts the new response into the
+  stored tally and writes it (what each view does while responses keep arriving);
 - its flags page;
 - the year's results dashboard (``/admin/results/years/<id>``), after one scoring run of the
   year (``survey scores compute``, timed too when the database is filled);
@@ -31,6 +34,7 @@ memory.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
@@ -229,6 +233,21 @@ def measure(url: str, args) -> dict:
             response = client.get(path)
             times[name].append(time.perf_counter() - start)
             assert response.status_code == 200, (path, response.status_code)
+    # The same rounds with every response settled at once: each first view then also counts
+    # the new response into the stored tally and writes the row (what every view does when
+    # responses keep arriving, once they are 10 minutes old).
+    from survey.responses.admin import tallies
+
+    settle, tallies.SETTLE = tallies.SETTLE, dt.timedelta(0)
+    stored = {"admin home": "/admin/", "results, stored": f"/admin/results/{campaign}"}
+    for _ in range(args.repeat):
+        arrive(app, campaign)
+        for name, path in stored.items():
+            start = time.perf_counter()
+            response = client.get(path)
+            times.setdefault(name, []).append(time.perf_counter() - start)
+            assert response.status_code == 200, (path, response.status_code)
+    tallies.SETTLE = settle
     export = None
     if not args.skip_export:
         before = peak = resident_mb()
@@ -252,7 +271,7 @@ def report(kind: str, result: dict) -> None:
     )
     for name, value in result["medians"].items():
         every = ", ".join(f"{v * 1000:.0f}" for v in result["all"][name])
-        print(f"  {name:<13} {value:>9.1f} ms  x{value / home:>6.2f}   ({every})")
+        print(f"  {name:<15} {value:>9.1f} ms  x{value / home:>6.2f}   ({every})")
     if result["export"] is not None:
         seconds, size, before, peak = result["export"]
         print(
