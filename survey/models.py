@@ -13,7 +13,14 @@ from survey.followup.special import CaseFinding, SpecialCase
 from survey.indicators.models import IndicatorImport, PublicIndicatorScore
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.reports.models import FeedbackReceipt, ReportAdvice, ReportBuild
-from survey.responses.models import Answer, Draft, FlagReview, Response, ResponseFlag
+from survey.responses.models import (
+    Answer,
+    CampaignTally,
+    Draft,
+    FlagReview,
+    Response,
+    ResponseFlag,
+)
 from survey.results.models import (
     Objection,
     ObjectionDecision,
@@ -53,6 +60,7 @@ __all__ = [
     "SpecialCase",
     "Campaign",
     "CampaignAgency",
+    "CampaignTally",
     "Draft",
     "DutyFinding",
     "EvidenceFile",

@@ -173,3 +173,21 @@ class Draft(Base):
 
     def __repr__(self) -> str:
         return f"<Draft {self.id} c={self.campaign_id}>"
+
+
+class CampaignTally(Base):
+    """A campaign's raw tallies up to a watermark (``survey/responses/admin/tallies.py``):
+    derived from the responses, replaced as they arrive — a cache, not a record."""
+
+    __tablename__ = "campaign_tallies"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    # Every response of the campaign with an id up to this one is counted ...
+    covered_through: Mapped[int]
+    # ... with its exclusion as decided by its flags and the reviews up to this id.
+    reviews_through: Mapped[int]
+    state: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CampaignTally c={self.campaign_id} through={self.covered_through}>"

@@ -44,6 +44,24 @@ def is_excluded():
     return is_flagged() & not_(func.coalesce(latest_include(), false()))
 
 
+def excluded_ids(above: int, through: int | None = None, reviews_through: int | None = None):
+    """The ids of the excluded responses with ``above < id <= through`` (of every campaign),
+    as decided by their flags and the reviews with an id up to ``reviews_through`` (all when
+    None): the same rule as ``is_excluded``, driven by the flags (few rows) rather than
+    probed for each response."""
+    include = select(FlagReview.include).where(FlagReview.response_id == ResponseFlag.response_id)
+    if reviews_through is not None:
+        include = include.where(FlagReview.id <= reviews_through)
+    include = include.order_by(FlagReview.id.desc()).limit(1).correlate(ResponseFlag)
+    chosen = select(ResponseFlag.response_id).where(
+        ResponseFlag.response_id > above,
+        not_(func.coalesce(include.scalar_subquery(), false())),
+    )
+    if through is not None:
+        chosen = chosen.where(ResponseFlag.response_id <= through)
+    return chosen
+
+
 # --- flagged responses, a page at a time --------------------------------------------------
 
 
@@ -56,8 +74,15 @@ class Page:
 
 
 def flagged_responses(
-    session: Session, campaign: Campaign, *, reason: FlagReason | None = None, page: int = 1
+    session: Session,
+    campaign: Campaign,
+    *,
+    reason: FlagReason | None = None,
+    page: int = 1,
+    total: int | None = None,
 ) -> Page:
+    """A page of the campaign's flagged responses (of one reason). ``total``, when the caller
+    has it (the campaign's tally keeps it), saves counting them."""
     flagged = select(ResponseFlag.response_id)
     if reason is not None:
         flagged = flagged.where(ResponseFlag.reason == reason)
@@ -69,7 +94,8 @@ def flagged_responses(
         Response.campaign_id + 0 == campaign.id,
         Response.id.in_(flagged),
     ]
-    total = session.scalar(select(func.count(Response.id)).where(*condition)) or 0
+    if total is None:
+        total = session.scalar(select(func.count(Response.id)).where(*condition)) or 0
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, page), pages)
     items = list(

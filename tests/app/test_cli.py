@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 from survey import migrations
 from survey.accounts.models import User
 from survey.agencies.models import Agency, Jurisdiction
+from survey.campaigns.models import Campaign
 from survey.cli import main
 from survey.demo.loader import DEMO_PASSWORD
 from survey.evidence.models import EvidenceFile
 from survey.indicators.models import PublicIndicatorScore
 from survey.reports.models import ReportBuild
+from survey.responses.models import CampaignTally, Response
 from survey.scores.diff import compare
 from survey.scores.models import ScoringRun
 from survey.targets.models import LedgerEntry, SelfAssessment, SetState, TargetAdjustment, TargetSet
@@ -88,6 +90,17 @@ def test_upgrade_then_demo_then_demo_again(cli_env, tmp_path):
     assert "already has data" in result.output
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Agency)) == agencies
+    # Every campaign's tally brought up to date at once (as far as the responses have settled:
+    # some of the demo's were submitted minutes ago).
+    result = run("responses", "tally")
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session:
+        campaigns = session.scalar(select(func.count()).select_from(Campaign))
+        stored = session.execute(select(CampaignTally.covered_through)).scalars().all()
+        oldest = session.scalar(select(func.min(Response.id)))
+    assert result.output.count("responses tallied") == campaigns == len(stored)
+    assert min(stored) >= oldest
+    assert run("responses", "tally", "NO-SUCH").exit_code == 2
     engine.dispose()
 
 

@@ -1,4 +1,5 @@
-"""A campaign's raw results: counts and per-agency item figures, aggregated in SQL.
+"""A campaign's raw results as its pages show them: counts and per-agency item figures, from
+the campaign's tally (``tallies.py``: counted in SQL, kept and extended as responses arrive).
 
 Counts (by agency, by rater agency, by day, by flag reason) are always shown. Item means and
 distributions are broken down per agency only where the cell holds at least the year's minimum
@@ -9,24 +10,20 @@ Excluded responses (flagged and not included by a review) never enter the item f
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.agencies.models import Agency
-from survey.auditing import AuditEntry
 from survey.campaigns.models import Campaign, CampaignAgency
 from survey.campaigns.queries import definition_of
 from survey.numbers import plain_int
 from survey.questionnaires.schema import Item
-from survey.responses.models import Answer, FlagReason, FlagReview, Response, ResponseFlag
-from survey.responses.queries import is_excluded
+from survey.responses.admin.tallies import Tally, count, current_tally
+from survey.responses.models import FlagReason
 
 DEFAULT_MIN_CELL = 5
-LOCAL_OFFSET = "+8 hours"  # Asia/Shanghai has no daylight saving time
 
 
 @dataclass
@@ -85,29 +82,8 @@ def min_cell_size(campaign: Campaign) -> int:
         return DEFAULT_MIN_CELL
 
 
-def local_day(session: Session, column):
-    """The Asia/Shanghai calendar day of a UTC instant, in SQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone("Asia/Shanghai", column))
-    return func.date(column, LOCAL_OFFSET)
-
-
 def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def _counts(session: Session, campaign: Campaign, column) -> dict[int | None, Count]:
-    where = Response.campaign_id == campaign.id
-    counts: dict[int | None, Count] = {}
-    for key, total in session.execute(
-        select(column, func.count(Response.id)).where(where).group_by(column)
-    ):
-        counts[key] = Count(label="", total=total)
-    for key, excluded in session.execute(
-        select(column, func.count(Response.id)).where(where, is_excluded()).group_by(column)
-    ):
-        counts.setdefault(key, Count(label="")).excluded = excluded
-    return counts
 
 
 def _agency_names(session: Session, ids) -> dict[int, str]:
@@ -117,9 +93,37 @@ def _agency_names(session: Session, ids) -> dict[int, str]:
     return dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(ids))).all())
 
 
+def figure_items(campaign: Campaign) -> list[Item]:
+    return [item for item in definition_of(campaign).items if item.item_type.has_figures]
+
+
 def campaign_results(session: Session, campaign: Campaign) -> Results:
+    """The campaign's results counted from nothing (every response read)."""
+    items = figure_items(campaign)
+    return present(session, campaign, items, count(session, campaign.id, [i.id for i in items]))
+
+
+def current_results(session: Session, campaign: Campaign, *, now=None) -> Results:
+    """The campaign's results from its stored tally, brought up to date with the responses
+    and reviews since (``tallies.py``): what the pages show."""
+    items = figure_items(campaign)
+    tally = current_tally(session, campaign.id, [i.id for i in items], now=now)
+    return present(session, campaign, items, tally)
+
+
+def flagged_total(
+    session: Session, campaign: Campaign, reason: FlagReason | None = None, *, now=None
+) -> int:
+    """How many of the campaign's responses are flagged (for this reason), from its tally."""
+    items = figure_items(campaign)
+    tally = current_tally(session, campaign.id, [i.id for i in items], now=now)
+    return tally.flagged if reason is None else tally.reasons.get(reason.value, 0)
+
+
+def present(session: Session, campaign: Campaign, items: list[Item], tally: Tally) -> Results:
+    """Results as the pages show them: names, the campaign's agency order and the minimum
+    cell size are read now, so a staff change shows at once without any recount."""
     min_cell = min_cell_size(campaign)
-    definition = definition_of(campaign)
     campaign_agency_ids = list(
         session.scalars(
             select(CampaignAgency.agency_id)
@@ -127,144 +131,70 @@ def campaign_results(session: Session, campaign: Campaign) -> Results:
             .order_by(CampaignAgency.position, CampaignAgency.id)
         )
     )
-    per_agency = _counts(session, campaign, Response.agency_id)
-    names = _agency_names(session, set(campaign_agency_ids) | set(per_agency))
-    agency_order = campaign_agency_ids + [a for a in per_agency if a not in campaign_agency_ids]
+    names = _agency_names(session, set(campaign_agency_ids) | set(tally.agencies))
+    agency_order = campaign_agency_ids + sorted(
+        a for a in tally.agencies if a not in campaign_agency_ids
+    )
     by_agency = []
     for agency_id in agency_order:
-        count = per_agency.get(agency_id, Count(label=""))
-        count.label = names.get(agency_id, str(agency_id))
-        by_agency.append(count)
+        total, excluded = tally.agencies.get(agency_id, (0, 0))
+        by_agency.append(Count(names.get(agency_id, str(agency_id)), total, excluded))
 
     by_rater = []
     if campaign.respondent_group == "peer":
-        per_rater = _counts(session, campaign, Response.rater_agency_id)
-        rater_names = _agency_names(session, per_rater)
-        for rater_id, count in sorted(per_rater.items(), key=lambda kv: kv[0] or 0):
-            count.label = rater_names.get(rater_id, "—")
-            by_rater.append(count)
+        rater_names = _agency_names(session, tally.raters)
+        for rater_id, (total, excluded) in sorted(tally.raters.items(), key=lambda kv: kv[0] or 0):
+            by_rater.append(Count(rater_names.get(rater_id, "—"), total, excluded))
 
-    day = local_day(session, Response.submitted_at)
-    by_day = [
-        (_as_date(value), count)
-        for value, count in session.execute(
-            select(day, func.count(Response.id))
-            .where(Response.campaign_id == campaign.id)
-            .group_by(day)
-            .order_by(day)
-        )
-    ]
-    by_reason = list(
-        session.execute(
-            select(ResponseFlag.reason, func.count(ResponseFlag.id))
-            .join(Response, Response.id == ResponseFlag.response_id)
-            .where(Response.campaign_id == campaign.id)
-            .group_by(ResponseFlag.reason)
-            .order_by(ResponseFlag.reason)
-        ).all()
-    )
-    total = sum(c.total for c in by_agency)
-    excluded = sum(c.excluded for c in by_agency)
-
-    figure_items = [item for item in definition.items if item.item_type.has_figures]
-    figures = _figures(session, campaign, figure_items, by_agency, agency_order, min_cell)
+    by_day = [(_as_date(day), n) for day, n in sorted(tally.days.items()) if n]
+    by_reason = [(FlagReason(reason), n) for reason, n in sorted(tally.reasons.items()) if n]
+    figures = _figures(tally, items, by_agency, agency_order, min_cell)
     return Results(
         campaign=campaign,
         min_cell=min_cell,
-        total=total,
-        excluded=excluded,
+        total=sum(c.total for c in by_agency),
+        excluded=sum(c.excluded for c in by_agency),
         by_agency=by_agency,
         by_rater=by_rater,
         by_day=by_day,
         by_reason=by_reason,
-        items=figure_items,
+        items=items,
         figures=figures,
     )
 
 
-def _figures(session, campaign, items, by_agency, agency_order, min_cell) -> list[AgencyFigures]:
-    shown_ids = [
-        agency_id
-        for agency_id, count in zip(agency_order, by_agency, strict=True)
-        if count.included >= min_cell
-    ]
-    cells: dict[int, dict[str, Cell]] = defaultdict(dict)
-    item_ids = [item.id for item in items]
-    if shown_ids and items:
-        rows = session.execute(
-            select(Response.agency_id, Answer.item_id, Answer.value, func.count())
-            .join(Response, Response.id == Answer.response_id)
-            .where(
-                Response.campaign_id == campaign.id,
-                Response.agency_id.in_(shown_ids),
-                Answer.item_id.in_(item_ids),
-                ~is_excluded(),
-            )
-            .group_by(Response.agency_id, Answer.item_id, Answer.value)
-        )
-        for agency_id, item_id, value, count in rows:
-            cell = cells[agency_id].setdefault(item_id, Cell())
-            if value is None:
-                cell.dont_know += count
-            else:
-                cell.values[value] = cell.values.get(value, 0) + count
-                cell.n += count
+def _cell(values: dict[str | None, int]) -> Cell:
+    cell = Cell()
+    for value, n in values.items():
+        if value is None:
+            cell.dont_know += n
+        else:
+            cell.values[value] = n
+            cell.n += n
+    return cell
+
+
+def _figures(tally, items, by_agency, agency_order, min_cell) -> list[AgencyFigures]:
+    numbers: dict[str, int | None] = {}  # each stored value read as a number once per view
     figures = []
-    for agency_id, count in zip(agency_order, by_agency, strict=True):
-        shown = agency_id in shown_ids
+    for agency_id, count_ in zip(agency_order, by_agency, strict=True):
+        shown = count_.included >= min_cell
         agency_cells = {}
         if shown:
+            cells = tally.cells.get(agency_id, {})
             for item in items:
-                cell = cells[agency_id].get(item.id, Cell())
+                cell = _cell(cells.get(item.id, {}))
                 if cell.n < min_cell:
                     cell = Cell(n=cell.n)  # too few answers to this item: hide the breakdown
                 elif item.item_type.has_mean:
-                    numeric = [
-                        (n, c) for v, c in cell.values.items() if (n := plain_int(v)) is not None
-                    ]
-                    weight = sum(c for _, c in numeric)
-                    cell.mean = sum(v * c for v, c in numeric) / weight if weight else None
+                    weight = total = 0
+                    for value, n in cell.values.items():
+                        if value not in numbers:
+                            numbers[value] = plain_int(value)
+                        if (number := numbers[value]) is not None:
+                            weight += n
+                            total += number * n
+                    cell.mean = total / weight if weight else None
                 agency_cells[item.id] = cell
-        figures.append(AgencyFigures(agency_id, count.label, count.included, shown, agency_cells))
+        figures.append(AgencyFigures(agency_id, count_.label, count_.included, shown, agency_cells))
     return figures
-
-
-# -- cached figures ----------------------------------------------------------------------------
-
-# Aggregating every answer of a large campaign takes seconds (200,000 responses: 4.6 s on
-# SQLite), so a campaign's figures are computed once and kept until something they depend on
-# may have changed. The key is read from primary-key indexes only (each a one-row lookup):
-# the newest response (responses and their flags are append-only, written together), the
-# newest review (which decides exclusions), and the newest audit entry (every staff change:
-# campaign, year configuration, agency names). The submit path does nothing extra.
-_CACHE: OrderedDict[tuple, Results] = OrderedDict()
-_CACHE_SIZE = 32
-_CACHE_LOCK = threading.Lock()
-
-
-def _version(session: Session, campaign: Campaign) -> tuple:
-    newest = select(
-        select(func.max(Response.id)).scalar_subquery(),
-        select(func.max(FlagReview.id)).scalar_subquery(),
-        select(func.max(AuditEntry.id)).scalar_subquery(),
-    )
-    engine_url = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return (engine_url, campaign.id, campaign.code, *session.execute(newest).one())
-
-
-def cached_campaign_results(session: Session, campaign: Campaign) -> Results:
-    """``campaign_results``, computed once per process until a response, a review or a staff
-    change arrives."""
-    key = _version(session, campaign)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-        if cached is not None:
-            _CACHE.move_to_end(key)
-    if cached is not None:
-        return replace(cached, campaign=campaign)
-    results = campaign_results(session, campaign)
-    with _CACHE_LOCK:
-        _CACHE[key] = results
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return results

@@ -31,7 +31,7 @@ from survey.numbers import plain_int
 from survey.portals import viewer_may_read
 from survey.responses.admin import exporting, importing, presenting, reviews
 from survey.responses.admin.forms import FlagFilterForm, ResponseImportForm, ReviewForm
-from survey.responses.admin.results import cached_campaign_results
+from survey.responses.admin.results import current_results, flagged_total
 from survey.responses.models import FlagReason
 from survey.responses.queries import flagged_responses, response_in_campaign_or_404
 from survey.spreadsheets import XLSX_MIMETYPE
@@ -50,7 +50,7 @@ def index():
 @viewer_may_read
 def show(campaign_id: int):
     campaign = campaign_or_404(db.session, current_user, campaign_id)
-    results = cached_campaign_results(db.session, campaign)
+    results = current_results(db.session, campaign)
     table = presenting.item_table(
         results,
         request.args.get("item"),
@@ -67,7 +67,7 @@ def show(campaign_id: int):
 def agency(campaign_id: int, agency_id: int):
     """One agency's figures on every item of the campaign."""
     campaign = campaign_or_404(db.session, current_user, campaign_id)
-    results = cached_campaign_results(db.session, campaign)
+    results = current_results(db.session, campaign)
     figures = presenting.agency_figures(results, agency_id)
     if figures is None:
         abort(404)
@@ -84,7 +84,13 @@ def _flags_page(campaign, review_form=None):
     if not filters.validate():
         filters = FlagFilterForm(formdata=None)
     reason = FlagReason(filters.reason.data) if filters.reason.data else None
-    page = flagged_responses(db.session, campaign, reason=reason, page=filters.page.data or 1)
+    page = flagged_responses(
+        db.session,
+        campaign,
+        reason=reason,
+        page=filters.page.data or 1,
+        total=flagged_total(db.session, campaign, reason),
+    )
     return render_template(
         "responses/admin/flags.html",
         campaign=campaign,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from survey.responses.models import Draft
 from tests.responses.public.conftest import issue_tokens, make_campaign
-from tests.responses.public.test_concurrency import committed, race  # noqa: F401 -- fixture
+from tests.responses.public.test_concurrency import race
 
 DEPUTIES = 20
 
