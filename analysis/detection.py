@@ -269,13 +269,21 @@ def round_tests(
     rows_o = None if all(o[off].all() for _, o, _, _ in mats) else [o[off] for _, o, _, _ in mats]
     rows_h = [h[off] for h, _ in latent]
     splits = [(top[off].reshape(n, n - 1), rest[off].reshape(n, n - 1)) for top, rest in sets]
+    # Only the cells a rater rated (in any dimension) are shuffled among themselves: the
+    # round's design — who rated whom — stays as observed, as it is under the null.
+    rated = np.logical_or.reduce([o[off] for _, o, _, _ in mats]).reshape(n, n - 1)
+    dest = np.argsort(~rated, axis=-1, kind="stable")  # rated positions first, ascending
     first = (np.arange(n) * (n - 1))[:, None]
     chunk = max(1, _CELLS // (n * (n - 1)))  # all B = 199 shuffles at once up to 70 agencies
     max_pair, min_rater = [], []
     for start in range(0, permutations, chunk):
         size = min(chunk, permutations - start)
         # The same draws as one (B, n, n − 1) array: the shuffles do not depend on ``chunk``.
-        src = (np.argsort(rng.random((size, n, n - 1)), axis=-1) + first).reshape(size, -1)
+        # A cell not rated sorts last (key 2 > any draw) and so stays among those not rated.
+        keys = np.where(rated, rng.random((size, n, n - 1)), 2.0)
+        src = np.empty((size, n, n - 1), dtype=np.intp)
+        np.put_along_axis(src, np.broadcast_to(dest, src.shape), np.argsort(keys, axis=-1), -1)
+        src = (src + first).reshape(size, -1)
         s_up, s_low = src[:, up], src[:, low]
         pairs_b, raters_b = [], []
         for d, (a, split) in enumerate(zip((a for _, a in latent), splits, strict=True)):

@@ -427,6 +427,12 @@ GOALS = [
 ]
 
 
+def _upper_bound(flags) -> float:
+    """Clopper–Pearson one-sided 95 % upper bound of a rate from 0/1 outcomes."""
+    k, n = int(np.sum(flags)), len(flags)
+    return 1.0 if k == n else float(stats.beta.ppf(0.95, k + 1, n - k))
+
+
 def summarise(acc) -> list[tuple[str, str, str, str]]:
     value = {k: (float(np.mean(v)) if isinstance(v, list) else float(v)) for k, v in acc.items()}
     count = {k: (len(v) if isinstance(v, list) else None) for k, v in acc.items()}
@@ -450,6 +456,8 @@ def summarise(acc) -> list[tuple[str, str, str, str]]:
             else f"{int(round(v * count[key]))}"
         )
         mc = f" (Monte-Carlo SE {value[key + '#se']:.1%})" if key + "#se" in value else ""
+        if key.startswith("honest rounds with") and count[key]:
+            mc = f" (one-sided 95 % upper bound {_upper_bound(acc[key]):.1%}, Clopper–Pearson)"
         rows.append(
             (
                 key,

@@ -154,8 +154,8 @@ def _rounds_with_gaps(rng, n=14, missing=0.15):
 
 
 def _reference_round_tests(results, permutations, seed, top_share=0.2):
-    """The previous implementation's shuffles, one (n, n) matrix per shuffle and dimension
-    (before the vectorised gathers): the p-values must not move."""
+    """Shuffles one (n, n) matrix at a time per dimension, as the code did before its
+    vectorised gathers: the p-values must be the same."""
     from analysis.detection import (
         _latent_residuals,
         _matrices,
@@ -177,14 +177,19 @@ def _reference_round_tests(results, permutations, seed, top_share=0.2):
     )
     rng = np.random.default_rng(seed)
     off = ~np.eye(n, dtype=bool)
-    orders = np.argsort(rng.random((permutations, n, n - 1)), axis=-1)
+    rated = np.logical_or.reduce([o for _, o, _, _ in mats])
+    draws = rng.random((permutations, n, n - 1))
     max_pair, min_rater = [], []
-    for order in orders:
+    for draw in draws:
 
-        def shuffle(values, order=order):
-            out = np.zeros_like(values)
-            for i, row in enumerate(np.flatnonzero(off[i]) for i in range(n)):
-                out[i, row] = values[i, row[order[i]]]
+        def shuffle(values, draw=draw):
+            """Each rater's marks permuted over the targets it rated; the rest stay."""
+            out = values.copy()
+            for i in range(n):
+                cells = np.flatnonzero(off[i])
+                mine = np.flatnonzero(rated[i, cells])  # positions among the n − 1
+                order = mine[np.argsort(draw[i, mine])]
+                out[i, cells[mine]] = values[i, cells[order]]
             return out
 
         pairs = [_pair_stat(shuffle(g), shuffle(o)) for g, o, _, _ in mats]
