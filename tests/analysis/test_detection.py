@@ -272,3 +272,14 @@ def test_latent_fit_matches_the_whole_grid_fit(centre, spread, missing):
     want, want_lenient = _reference_latent(x, obs, start)
     np.testing.assert_allclose(got, want, atol=1e-9)
     np.testing.assert_allclose(lenient, want_lenient, atol=1e-9)
+
+
+def test_pair_statistic_of_a_complete_round_by_hand():
+    from analysis.detection import _pair_stat
+
+    # 3 agencies, every cell rated: pairs (0,1) (0,2) (1,2) with cells (3, 1), (2, −1), (0, −2).
+    g = np.array([[0.0, 3.0, 2.0], [1.0, 0.0, 0.0], [-1.0, -2.0, 0.0]])
+    var = (9 + 1 + 4 + 1 + 0 + 4) / 6  # σ² over the 6 cells
+    cov = (3 * 1 + 2 * -1 + 0 * -2) / 3  # σ_gg' over the 3 dyads
+    sd = np.sqrt(2 * var + 2 * cov)
+    np.testing.assert_allclose(_pair_stat(g, ~np.eye(3, dtype=bool)), [4 / sd, 1 / sd, -2 / sd])
