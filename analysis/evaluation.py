@@ -234,8 +234,8 @@ def _data_reports(prep, flags):
     )
 
 
-def _peer_reports(prep, model, config):
-    rounds = round_results(model, config)
+def _peer_reports(prep, model, config, rounds=None):
+    rounds = round_results(model, config) if rounds is None else rounds
     srm = [
         (g, fit)
         for (g, _), fit in sorted(model.fits.items())

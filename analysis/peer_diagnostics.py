@@ -38,7 +38,7 @@ import pandas as pd
 if TYPE_CHECKING:  # runtime import would be circular: analysis.peer re-exports this module
     from analysis.peer import SRMResult
 
-_CHUNK = 64  # permutations per vectorised batch; bounds memory at ~64·n² floats
+_CELLS = 1_000_000  # shuffled cells per batch (8 MB per array); the draws do not depend on it
 
 
 @dataclass(frozen=True)
@@ -119,15 +119,17 @@ def mutual_high_cliques(
     null = np.zeros(0)
     if sd > 0 and n_permutations > 0:
         rng = np.random.default_rng(seed)
-        off = ~np.eye(n, dtype=bool)
-        rows = g[off].reshape(n, n - 1)
+        rows = g[~np.eye(n, dtype=bool)]  # each rater's n − 1 cells, row-major
+        # Cells (i, j) and (j, i) of each pair among those positions; a shuffle's value at a
+        # position is read from ``src`` (only the pairs' cells, not whole matrices).
+        up, low = iu * (n - 1) + ju - 1, ju * (n - 1) + iu
+        first = (np.arange(n) * (n - 1))[:, None]
+        chunk = max(1, _CELLS // (n * (n - 1)))
         counts = []
-        for start in range(0, n_permutations, _CHUNK):
-            size = min(_CHUNK, n_permutations - start)
-            order = np.argsort(rng.random((size, n, n - 1)), axis=-1)
-            perm = np.zeros((size, n, n))
-            perm[:, off] = np.take_along_axis(rows[None], order, axis=-1).reshape(size, -1)
-            e_null = (perm[:, iu, ju] + perm[:, ju, iu]) / 2
+        for start in range(0, n_permutations, chunk):
+            size = min(chunk, n_permutations - start)
+            src = (np.argsort(rng.random((size, n, n - 1)), axis=-1) + first).reshape(size, -1)
+            e_null = (rows[src[:, up]] + rows[src[:, low]]) / 2
             counts.append((e_null > cutoff).sum(axis=1))
         null = np.concatenate(counts)
     n_high = int(high.sum())

@@ -43,7 +43,12 @@ from scipy import stats  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import EvaluationConfig, evaluate  # noqa: E402
+from analysis import model as pipeline  # noqa: E402
+from analysis.evaluation import _peer_reports  # noqa: E402
 from analysis.peer import srm  # noqa: E402
+from analysis.prepare import prepare  # noqa: E402
+from analysis.quality import compute_flags  # noqa: E402
+from analysis.report import round_results  # noqa: E402
 
 DIMS = ("effectiveness", "cooperation")
 ITEMS = {
@@ -295,19 +300,45 @@ def _band(value, cfg) -> int:
     return 3
 
 
-def _flags(ev):
-    reports = ev.quality.peer
+def _peer_only(responses, items, config, agencies):
+    """The peer reports of ``evaluate`` and nothing else (``--peer-only``): the same
+    preparation, quality flags and model fits, then the round-wise tests and cliques."""
+    prep = prepare(responses, items, config, agencies, 1)
+    flags = compute_flags(prep, config)
+    model = pipeline.build(prep, flags, config)
+    rounds = round_results(model, config)
+    return _peer_reports(prep, model, config, rounds)[0], rounds
+
+
+def _smallest_p(rounds) -> tuple[float, float]:
+    """The round's smallest pair and rater p (1 with no test): the flag rate at any α."""
+    pairs = [p["p_round"].min() for p, _ in rounds.values() if len(p)]
+    raters = [r["p_round"].min() for _, r in rounds.values() if len(r)]
+    return min(pairs, default=1.0), min(raters, default=1.0)
+
+
+def _flags(reports):
     pairs = pd.concat([r.flagged_pairs for r in reports] + [pd.DataFrame(columns=["a", "b"])])
     rivals = set().union(*(set(r.rival_raters.index) for r in reports))
     cliques = any(len(r.cliques) for r in reports)
     return pairs, rivals, cliques
 
 
-def run_evaluate_scenario(name, rounds, rng, likert, plant, acc, spread=NOISY):
+def run_evaluate_scenario(
+    name, rounds, rng, likert, plant, acc, spread=NOISY, peer_only=False, config=CONFIG
+):
     for _ in range(rounds):
         responses, items, agencies, truth = make_round(rng, likert, plant, spread=spread)
-        ev = evaluate(responses, items, CONFIG, agencies=agencies, workers=1)
-        pairs, rivals, cliques = _flags(ev)
+        if peer_only:
+            ev = None
+            reports, rounds = _peer_only(responses, items, config, agencies)
+            p_pair, p_rater = _smallest_p(rounds)
+            acc.setdefault(f"{name}: smallest pair p", []).append(p_pair)
+            acc.setdefault(f"{name}: smallest rater p", []).append(p_rater)
+        else:
+            ev = evaluate(responses, items, config, agencies=agencies, workers=1)
+            reports = ev.quality.peer
+        pairs, rivals, cliques = _flags(reports)
         if plant:
             a, b = truth["pair"]
             hit = ((pairs["a"] == a) & (pairs["b"] == b)) | ((pairs["a"] == b) & (pairs["b"] == a))
@@ -319,7 +350,8 @@ def run_evaluate_scenario(name, rounds, rng, likert, plant, acc, spread=NOISY):
             acc.setdefault("honest rounds with a pair flag", []).append(len(pairs) > 0)
             acc.setdefault("honest rounds with a rival flag", []).append(len(rivals) > 0)
             acc.setdefault("honest rounds with a clique", []).append(cliques)
-            _score_round(ev, agencies, truth, acc)
+            if ev is not None:
+                _score_round(ev, agencies, truth, acc)
 
 
 def run_srm_scenario(rounds, rng, acc, n=40):
@@ -395,6 +427,12 @@ GOALS = [
 ]
 
 
+def _upper_bound(flags) -> float:
+    """Clopper–Pearson one-sided 95 % upper bound of a rate from 0/1 outcomes."""
+    k, n = int(np.sum(flags)), len(flags)
+    return 1.0 if k == n else float(stats.beta.ppf(0.95, k + 1, n - k))
+
+
 def summarise(acc) -> list[tuple[str, str, str, str]]:
     value = {k: (float(np.mean(v)) if isinstance(v, list) else float(v)) for k, v in acc.items()}
     count = {k: (len(v) if isinstance(v, list) else None) for k, v in acc.items()}
@@ -418,6 +456,8 @@ def summarise(acc) -> list[tuple[str, str, str, str]]:
             else f"{int(round(v * count[key]))}"
         )
         mc = f" (Monte-Carlo SE {value[key + '#se']:.1%})" if key + "#se" in value else ""
+        if key.startswith("honest rounds with") and count[key]:
+            mc = f" (one-sided 95 % upper bound {_upper_bound(acc[key]):.1%}, Clopper–Pearson)"
         rows.append(
             (
                 key,
@@ -444,6 +484,7 @@ def study(
     srm_rounds: int | None = None,
     progress=None,
     scenarios=(*SCENARIOS, "srm"),
+    peer_only: bool = False,
 ) -> dict:
     """The raw figures (``summarise`` makes the table). Every scenario draws from its own
     stream of ``seed`` (``SeedSequence(seed).spawn``), so a scenario's figures do not depend
@@ -461,7 +502,7 @@ def study(
             run_srm_scenario(srm_rounds or 5 * rounds, rng, acc)
         else:
             likert, plant, spread = SCENARIOS[name]
-            run_evaluate_scenario(name, rounds, rng, likert, plant, acc, spread)
+            run_evaluate_scenario(name, rounds, rng, likert, plant, acc, spread, peer_only)
         if progress:
             progress(f"{name} done")
     return acc
@@ -475,6 +516,11 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="comma-separated scenarios (default all)")
     parser.add_argument("--save", help="write the raw figures to this JSON file")
     parser.add_argument("--merge", nargs="+", help="print the table of saved JSON files")
+    parser.add_argument(
+        "--peer-only",
+        action="store_true",
+        help="only the peer flags (no intervals, ranks or coverage): false alarms and power",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.merge:
@@ -490,6 +536,7 @@ def main(argv=None) -> int:
         header = (
             f"{rounds} rounds per scenario (SRM: {5 * rounds}), seed {args.seed}: "
             + ", ".join(only)
+            + (" (peer flags only)" if args.peer_only else "")
         )
         print(f"calibration study: {header}")
         acc = study(
@@ -497,6 +544,7 @@ def main(argv=None) -> int:
             args.seed,
             progress=lambda m: print(m, file=sys.stderr, flush=True),
             scenarios=only,
+            peer_only=args.peer_only,
         )
         if args.save:
             with open(args.save, "w", encoding="utf-8") as fh:

@@ -80,7 +80,7 @@ def test_the_sentence_gives_the_round_p_and_the_false_flag_rate():
 def test_clipped_normal_moments_match_integration():
     from scipy import integrate, stats
 
-    from analysis.detection import _clipped_mean, _clipped_var
+    from analysis.detection import _clipped_moments
 
     for mu, s in [(95.0, 8.0), (50.0, 10.0), (3.0, 6.0), (110.0, 15.0)]:
         dens = stats.norm(mu, s).pdf
@@ -89,8 +89,13 @@ def test_clipped_normal_moments_match_integration():
         top = stats.norm(mu, s).sf(100)
         mean = inside + 100 * top
         var = inside2 + 100**2 * top - mean**2
-        assert _clipped_mean(np.array(mu), s) == pytest.approx(mean, rel=1e-9)
-        assert _clipped_var(np.array(mu), s) == pytest.approx(var, rel=1e-7)
+        got_mean, got_var = _clipped_moments(np.array(mu), s, var=True)
+        assert got_mean == pytest.approx(mean, rel=1e-9)
+        assert got_var == pytest.approx(var, rel=1e-7)
+        # The slope dE/dμ is the chance of landing inside (0, 100): check by differences.
+        up, _ = _clipped_moments(np.array(mu + 1e-4), s)
+        down, slope = _clipped_moments(np.array(mu - 1e-4), s)
+        assert (up - down) / 2e-4 == pytest.approx(_clipped_moments(np.array(mu), s)[1], rel=1e-6)
 
 
 def test_pair_statistic_uses_only_the_observed_cells():
@@ -133,3 +138,148 @@ def test_the_latent_fit_expects_a_lenient_raters_marks_at_the_ceiling():
     assert additive[0, best].mean() < -4
     assert abs(latent[0, best].mean()) < 1.5
     assert lenient[0] > 20  # the latent leniency is not pulled down by the ceiling
+
+
+def _rounds_with_gaps(rng, n=14, missing=0.15):
+    """Two dimensions of one round robin with the same missing cells (clipped at 100)."""
+    a, b = rng.normal(0, 6, n), rng.normal(0, 8, n)
+    keep = ~np.eye(n, dtype=bool) & (rng.random((n, n)) >= missing)
+    r, t = np.nonzero(keep)
+    out = []
+    for _ in range(2):
+        x = np.clip(80 + a[:, None] + b[None, :] + rng.normal(0, 6, (n, n)), 0, 100)
+        frame = pd.DataFrame({"rater": r, "target": t, "score": x[r, t]})
+        out.append(srm(frame, max_missing=0.25))
+    return out
+
+
+def _reference_round_tests(results, permutations, seed, top_share=0.2):
+    """Shuffles one (n, n) matrix at a time per dimension, as the code did before its
+    vectorised gathers: the p-values must be the same."""
+    from analysis.detection import (
+        _latent_residuals,
+        _matrices,
+        _min_without_each,
+        _pair_stat,
+        _top_gap_t,
+        _top_sets,
+    )
+
+    ids = results[0].target_effects.index
+    n = len(ids)
+    mats = [_matrices(r, ids) for r in results]
+    k = max(1, round(top_share * (n - 1)))
+    sets = [_top_sets(c, o, k) for _, o, c, _ in mats]
+    latent = [_latent_residuals(g + fit, o, fit) for g, o, _, fit in mats]
+    pair_obs = _combine([_pair_stat(g, o) for g, o, _, _ in mats])
+    rater_obs = -_combine(
+        [-_leniency_free(_top_gap_t(h, *st), a) for (h, a), st in zip(latent, sets, strict=True)]
+    )
+    rng = np.random.default_rng(seed)
+    off = ~np.eye(n, dtype=bool)
+    rated = np.logical_or.reduce([o for _, o, _, _ in mats])
+    draws = rng.random((permutations, n, n - 1))
+    max_pair, min_rater = [], []
+    for draw in draws:
+
+        def shuffle(values, draw=draw):
+            """Each rater's marks permuted over the targets it rated; the rest stay."""
+            out = values.copy()
+            for i in range(n):
+                cells = np.flatnonzero(off[i])
+                mine = np.flatnonzero(rated[i, cells])  # positions among the n − 1
+                order = mine[np.argsort(draw[i, mine])]
+                out[i, cells[mine]] = values[i, cells[order]]
+            return out
+
+        pairs = [_pair_stat(shuffle(g), shuffle(o)) for g, o, _, _ in mats]
+        raters = [
+            -_leniency_free(_top_gap_t(shuffle(h), *st), a)
+            for (h, a), st in zip(latent, sets, strict=True)
+        ]
+        max_pair.append(_combine(pairs).max())
+        min_rater.append(_min_without_each(-_combine(raters)[None])[0])
+    max_pair, min_rater = np.array(max_pair), np.array(min_rater)
+    p_pair = (1 + (max_pair[None, :] >= pair_obs[:, None] - 1e-12).sum(axis=1)) / (1 + permutations)
+    p_rater = (1 + (min_rater <= rater_obs[None, :] + 1e-12).sum(axis=0)) / (1 + permutations)
+    return p_pair, p_rater
+
+
+def test_vectorised_shuffles_give_the_reference_p_values(monkeypatch):
+    import analysis.detection as detection
+
+    rng = np.random.default_rng(5)
+    results = _rounds_with_gaps(rng)
+    p_pair, p_rater = _reference_round_tests(results, permutations=59, seed=3)
+    for cells in (10**6, 500):  # all shuffles in one batch, and three shuffles per batch
+        monkeypatch.setattr(detection, "_CELLS", cells)
+        pairs, raters = round_tests(results, alpha=0.05, permutations=59, seed=3)
+        n = results[0].n_agencies
+        iu, ju = np.triu_indices(n, 1)
+        got = pairs.set_index(["a", "b"])["p_round"].reindex(list(zip(iu, ju, strict=True)))
+        np.testing.assert_array_equal(got.to_numpy(), p_pair)
+        np.testing.assert_array_equal(raters.set_index("rater")["p_round"].sort_index(), p_rater)
+    assert len(set(p_pair)) > 2 and len(set(p_rater)) > 3  # not all 1: the test can fail
+
+
+def _reference_latent(x, observed, start, iters=8):
+    """The previous latent fit (whole-matrix sweeps, ``s`` over the whole grid)."""
+    from analysis.detection import _S_GRID, _cdf, _clipped_moments
+
+    m = float(start[observed].mean())
+    a = start.mean(axis=1) - start.mean()
+    b = start.mean(axis=0) - start.mean()
+    xo = x[observed]
+    s = _S_GRID[0]
+    for it in range(iters):
+        if it in (0, 3, iters - 1):
+            mu_o = (m + a[:, None] + b[None, :])[observed]
+            sse = [((xo - _clipped_moments(mu_o, v)[0]) ** 2).sum() for v in _S_GRID]
+            s = float(_S_GRID[np.argmin(sse)])
+        for axis in (1, 0):
+            mu = m + a[:, None] + b[None, :]
+            slope = np.where(observed, _cdf((100 - mu) / s) - _cdf(-mu / s), 0.0)
+            resid = np.where(observed, x - _clipped_moments(mu, s)[0], 0.0)
+            step = (slope * resid).sum(axis) / np.maximum((slope**2).sum(axis), 1e-9)
+            if axis == 1:
+                a = a + step
+            else:
+                b = b + step
+        m, a, b = m + a.mean() + b.mean(), a - a.mean(), b - b.mean()
+    mu = m + a[:, None] + b[None, :]
+    mean, var = _clipped_moments(mu, s, var=True)
+    out = np.where(observed, (x - mean) / np.sqrt(np.maximum(var, 0.25 * s * s)) * s, 0.0)
+    np.fill_diagonal(out, 0.0)
+    return out, a
+
+
+@pytest.mark.parametrize(
+    ("centre", "spread", "missing"), [(80, 6, 0.15), (92, 4, 0.0), (50, 25, 0.1)]
+)
+def test_latent_fit_matches_the_whole_grid_fit(centre, spread, missing):
+    from analysis.detection import _latent_residuals
+
+    rng = np.random.default_rng(int(centre))
+    n = 30
+    a, b = rng.normal(0, 5, n), rng.normal(0, 8, n)
+    x = np.clip(centre + a[:, None] + b[None, :] + rng.normal(0, spread, (n, n)), 0, 100)
+    obs = ~np.eye(n, dtype=bool) & (rng.random((n, n)) >= missing)
+    x = np.where(obs, x, 0.0)
+    row = np.where(obs, x, 0).sum(1) / obs.sum(1)
+    col = np.where(obs, x, 0).sum(0) / obs.sum(0)
+    start = row[:, None] + col[None, :] - row.mean()
+    got, lenient = _latent_residuals(x, obs, start)
+    want, want_lenient = _reference_latent(x, obs, start)
+    np.testing.assert_allclose(got, want, atol=1e-9)
+    np.testing.assert_allclose(lenient, want_lenient, atol=1e-9)
+
+
+def test_pair_statistic_of_a_complete_round_by_hand():
+    from analysis.detection import _pair_stat
+
+    # 3 agencies, every cell rated: pairs (0,1) (0,2) (1,2) with cells (3, 1), (2, −1), (0, −2).
+    g = np.array([[0.0, 3.0, 2.0], [1.0, 0.0, 0.0], [-1.0, -2.0, 0.0]])
+    var = (9 + 1 + 4 + 1 + 0 + 4) / 6  # σ² over the 6 cells
+    cov = (3 * 1 + 2 * -1 + 0 * -2) / 3  # σ_gg' over the 3 dyads
+    sd = np.sqrt(2 * var + 2 * cov)
+    np.testing.assert_allclose(_pair_stat(g, ~np.eye(3, dtype=bool)), [4 / sd, 1 / sd, -2 / sd])
