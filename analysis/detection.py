@@ -34,6 +34,7 @@ from scipy import special
 from analysis.peer import SRMResult, _leave_one_out_partner
 
 _CELLS = 1_000_000  # shuffled cells per batch: 8 MB per float array, kept in cache
+_SCAN = (0.4, 0.7, 1.0)  # rival top groups scanned, as shares of ``top_share``
 
 
 def _matrices(result: SRMResult, ids: pd.Index):
@@ -214,22 +215,41 @@ def _combine(stats: list[np.ndarray]) -> np.ndarray:
 
 
 def _leniency_free(t: np.ndarray, lenient: np.ndarray) -> np.ndarray:
-    """``t (…, n)`` minus its Theil–Sen line on the raters' leniency ``(n,)``, then robust
-    z across raters: answers bunch at the top of the scale, so a lenient rater's marks for the
-    best agencies fall short of the additive model's and its gap is negative without any
-    intent. Only what leniency does not explain, and what sets the rater apart from the
-    others, counts."""
+    """``t (n,)`` minus its Theil–Sen line on the raters' leniency ``(n,)``: answers bunch at
+    the top of the scale, so a lenient rater's marks for the best agencies can fall short of
+    the model's and its gap be negative without any intent. Only what leniency does not
+    explain counts. (The shuffles break any tie between a rater's marks and its targets, so
+    their gaps need no such line.)"""
     iu, ju = np.triu_indices(len(lenient), 1)
     dx = lenient[ju] - lenient[iu]
     use = np.abs(dx) > 1e-12
-    if use.any():  # Theil–Sen: a rival's own extreme point cannot tilt the line
-        slope = np.median((t[..., ju[use]] - t[..., iu[use]]) / dx[use], axis=-1, keepdims=True)
-    else:
-        slope = np.zeros(t.shape[:-1] + (1,))
-    r = t - slope * lenient
-    med = np.median(r, axis=-1, keepdims=True)
-    mad = 1.4826 * np.median(np.abs(r - med), axis=-1, keepdims=True)
-    return np.divide(r - med, mad, out=np.zeros_like(r), where=mad > 1e-12)
+    if not use.any():
+        return t
+    # Theil–Sen: a rival's own extreme point cannot tilt the line.
+    return t - np.median((t[ju[use]] - t[iu[use]]) / dx[use]) * lenient
+
+
+def _scan_sizes(n: int, top_share: float) -> list[int]:
+    """The top-group sizes scanned: 40 %, 70 % and all of ``top_share`` of the other
+    agencies (at least one each, no size twice)."""
+    return sorted({max(1, round(f * top_share * (n - 1))) for f in _SCAN})
+
+
+def _rival_scores(t_obs, t_null, lenient) -> tuple[np.ndarray, np.ndarray]:
+    """One dimension's rival statistic, observed ``(n,)`` and shuffled ``(B, n)``, from the
+    top-gap t of every scanned size (``t_obs[k] (n,)``, ``t_null[k] (B, n)``): each rater's t
+    studentised by the mean and SD of its own shuffled t's (its own spread, number of marks
+    and top group), the observed freed of the leniency line and centred on the raters'
+    median, then the most extreme size (the scan: a rival may mark down its two strongest
+    rivals or its ten; the shuffles take the same minimum, so the scan costs no level)."""
+    obs, null = [], []
+    for t, tb in zip(t_obs, t_null, strict=True):
+        mu, sd = tb.mean(axis=0), tb.std(axis=0)
+        sd = np.where(sd > 1e-12, sd, 1.0)
+        z = (_leniency_free(t, lenient) - mu) / sd
+        obs.append(z - np.median(z))
+        null.append((tb - mu) / sd)
+    return np.min(obs, axis=0), np.min(null, axis=0)
 
 
 def round_tests(
@@ -247,16 +267,15 @@ def round_tests(
     if n < 4 or permutations < 1:
         return _empty()
     mats = [_matrices(r, ids) for r in results]
-    k = max(1, round(top_share * (n - 1)))
-    sets = [_top_sets(c, o, k) for _, o, c, _ in mats]  # fixed by the consensus, not shuffled
+    sizes = _scan_sizes(n, top_share)
+    # Top groups fixed by the consensus, not shuffled: ``sets[d][k]``.
+    sets = [[_top_sets(c, o, k) for k in sizes] for _, o, c, _ in mats]
     latent = [_latent_residuals(g + fit, o, fit) for g, o, _, fit in mats]
     pair_obs = _combine([_pair_stat(g, o) for g, o, _, _ in mats])
-    rater_obs = -_combine(
-        [
-            -_leniency_free(_top_gap_t(h, *split), a)
-            for (h, a), split in zip(latent, sets, strict=True)
-        ]
-    )
+    gaps_obs = [
+        [_top_gap_t(h, *split) for split in d_sets]
+        for (h, _), d_sets in zip(latent, sets, strict=True)
+    ]
     rng = np.random.default_rng(seed)
     off = ~np.eye(n, dtype=bool)
     # Every shuffle moves each rater's n − 1 off-diagonal cells ("positions", row-major in
@@ -268,14 +287,17 @@ def round_tests(
     rows_g = [g[off] for g, _, _, _ in mats]
     rows_o = None if all(o[off].all() for _, o, _, _ in mats) else [o[off] for _, o, _, _ in mats]
     rows_h = [h[off] for h, _ in latent]
-    splits = [(top[off].reshape(n, n - 1), rest[off].reshape(n, n - 1)) for top, rest in sets]
+    splits = [
+        [(top[off].reshape(n, n - 1), rest[off].reshape(n, n - 1)) for top, rest in d_sets]
+        for d_sets in sets
+    ]
     # Only the cells a rater rated (in any dimension) are shuffled among themselves: the
     # round's design — who rated whom — stays as observed, as it is under the null.
     rated = np.logical_or.reduce([o[off] for _, o, _, _ in mats]).reshape(n, n - 1)
     dest = np.argsort(~rated, axis=-1, kind="stable")  # rated positions first, ascending
     first = (np.arange(n) * (n - 1))[:, None]
     chunk = max(1, _CELLS // (n * (n - 1)))  # all B = 199 shuffles at once up to 70 agencies
-    max_pair, min_rater = [], []
+    max_pair, gaps_null = [], [[[] for _ in sizes] for _ in mats]
     for start in range(0, permutations, chunk):
         size = min(chunk, permutations - start)
         # The same draws as one (B, n, n − 1) array: the shuffles do not depend on ``chunk``.
@@ -285,16 +307,21 @@ def round_tests(
         np.put_along_axis(src, np.broadcast_to(dest, src.shape), np.argsort(keys, axis=-1), -1)
         src = (src + first).reshape(size, -1)
         s_up, s_low = src[:, up], src[:, low]
-        pairs_b, raters_b = [], []
-        for d, (a, split) in enumerate(zip((a for _, a in latent), splits, strict=True)):
+        pairs_b = []
+        for d, d_splits in enumerate(splits):
             ob = (None, None) if rows_o is None else (rows_o[d][s_up], rows_o[d][s_low])
             pairs_b.append(_pair_z(rows_g[d][s_up], rows_g[d][s_low], *ob))
             h = rows_h[d][src].reshape(size, n, n - 1)
-            raters_b.append(-_leniency_free(_top_gap_t(h, *split), a))
-        pairs_b, raters_b = _combine(pairs_b), -_combine(raters_b)
-        max_pair.append(np.max(pairs_b, axis=-1))
-        min_rater.append(_min_without_each(raters_b))
-    max_pair, min_rater = np.concatenate(max_pair), np.concatenate(min_rater)
+            for kept, split in zip(gaps_null[d], d_splits, strict=True):
+                kept.append(_top_gap_t(h, *split))
+        max_pair.append(np.max(_combine(pairs_b), axis=-1))
+    max_pair = np.concatenate(max_pair)
+    scores = [
+        _rival_scores(t_obs, [np.concatenate(kept) for kept in t_null], a)
+        for t_obs, t_null, (_, a) in zip(gaps_obs, gaps_null, latent, strict=True)
+    ]
+    rater_obs = -_combine([-obs for obs, _ in scores])
+    min_rater = _min_without_each(-_combine([-null for _, null in scores]))
     b = len(max_pair)
     p_pair = (1 + (max_pair[None, :] >= pair_obs[:, None] - 1e-12).sum(axis=1)) / (1 + b)
     p_rater = (1 + (min_rater <= rater_obs[None, :] + 1e-12).sum(axis=0)) / (1 + b)
