@@ -180,7 +180,15 @@ def make_round(rng, likert=True, plant=False, n_agencies=None, spread=NOISY):
         }
     )
     truth = _truth(q, view, offset, ids, likert, lenient_of, view_of, absent, spread)
-    return responses, items, agencies, dict(cells=truth, absent=absent, pair=pair, rival=rival)
+    peer_rows = frame[group == "peer"]
+    marks = set(zip(peer_rows["rater_id"], peer_rows["agency_id"], strict=True))
+    both = (pair[0], pair[1]) in marks and (pair[1], pair[0]) in marks
+    return (
+        responses,
+        items,
+        agencies,
+        dict(cells=truth, absent=absent, pair=pair, rival=rival, pair_both=both),
+    )
 
 
 def _shift(points, mask, delta, likert, rng):
@@ -343,6 +351,15 @@ def run_evaluate_scenario(
             a, b = truth["pair"]
             hit = ((pairs["a"] == a) & (pairs["b"] == b)) | ((pairs["a"] == b) & (pairs["b"] == a))
             acc.setdefault(f"{name}: power, mutual +15 pair", []).append(bool(hit.any()))
+            # One of the pair's two marks missing (10–19 % of cells are): a single +15 mark
+            # is within the round's noise for any test. Power where both marks are there:
+            acc.setdefault(f"{name}: planted pair's two marks both observed", []).append(
+                truth["pair_both"]
+            )
+            if truth["pair_both"]:
+                acc.setdefault(f"{name}: power, pair with both marks observed", []).append(
+                    bool(hit.any())
+                )
             acc.setdefault(f"{name}: power, top-five −15 rival", []).append(
                 truth["rival"] in rivals
             )
@@ -394,12 +411,20 @@ GOALS = [
     ("honest rounds with a rival flag", "≤ 5 %", lambda v: v <= 0.05),
     ("honest rounds with a clique", "≤ 5 %", lambda v: v <= 0.05),
     ("planted: power, mutual +15 pair", "≥ 0.9", lambda v: v >= 0.9),
+    ("planted: planted pair's two marks both observed", "(reported)", lambda v: True),
+    ("planted: power, pair with both marks observed", "(reported)", lambda v: True),
     ("planted: power, top-five −15 rival", "≥ 0.9", lambda v: v >= 0.9),
     ("planted_likert: power, mutual +15 pair", "aim ≥ 0.8", lambda v: v >= 0.8),
+    ("planted_likert: planted pair's two marks both observed", "(reported)", lambda v: True),
+    ("planted_likert: power, pair with both marks observed", "(reported)", lambda v: True),
     ("planted_likert: power, top-five −15 rival", "aim ≥ 0.8", lambda v: v >= 0.8),
     ("planted_quiet: power, mutual +15 pair", "≥ 0.9", lambda v: v >= 0.9),
+    ("planted_quiet: planted pair's two marks both observed", "(reported)", lambda v: True),
+    ("planted_quiet: power, pair with both marks observed", "(reported)", lambda v: True),
     ("planted_quiet: power, top-five −15 rival", "≥ 0.9", lambda v: v >= 0.9),
     ("planted_quiet_likert: power, mutual +15 pair", "aim ≥ 0.8", lambda v: v >= 0.8),
+    ("planted_quiet_likert: planted pair's two marks both observed", "(reported)", lambda v: True),
+    ("planted_quiet_likert: power, pair with both marks observed", "(reported)", lambda v: True),
     ("planted_quiet_likert: power, top-five −15 rival", "aim ≥ 0.8", lambda v: v >= 0.8),
     *[(f"cell public n={n}", "93–97 %", lambda v: 0.93 <= v <= 0.97) for n in PUBLIC_N],
     *[
