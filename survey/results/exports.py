@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from survey.results.quality import FLAG_LABELS, REASONS, reading
+from survey.results.quality import FLAG_LABELS, REASONS, flag_sentence, reading
 from survey.scores.exporting import kind_label
 from survey.scores.models import DIMENSIONS
 from survey.scores.words import SOURCE_GROUP_LABELS
@@ -193,4 +193,17 @@ def quality(data: dict) -> list[Table]:
             for r in data["reliability"]
         ],
     )
-    return [responses, short, reliability]
+    flags = (
+        _("Round-wise flags"),
+        [_("Kind"), _("Agencies"), _("Round-wise p"), _("Reading")],
+        [
+            [
+                _("Pair rating each other up") if f["kind"] == "pair" else _("Rival rater"),
+                "、".join(f["who"]),
+                f["p"],
+                flag_sentence(f, data.get("round_tests", {})),
+            ]
+            for f in data.get("round_flags", [])
+        ],
+    )
+    return [responses, short, reliability, flags]

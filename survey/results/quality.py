@@ -60,13 +60,57 @@ def condensed(document: dict, minimum: dict[str, int]) -> dict:
                 ],
             }
         )
+    tests = engine.get("config", {}).get("peer", {})
     return {
         "responses": tables.get("responses", []),
         "reliability": tables.get("reliability", []),
         "short": sorted(short, key=lambda r: (r["agency"], r["group"], r["dimension"])),
         "peer": peer,
+        "round_flags": [_round_flag(row, names) for row in tables.get("detection", [])],
+        "round_tests": {"alpha": tests.get("alpha"), "permutations": tests.get("permutations")},
         "flagged": len(tables.get("flagged", [])),
     }
+
+
+def _round_flag(row: dict, names: dict) -> dict:
+    """One round-wise flag of the engine (analysis/METHODS.md §9a): a pair of agencies rating
+    each other up, or a rater marking the strongest others down, with its round-wise p."""
+    who = [row["a"]] + ([row["b"]] if row.get("b") is not None and row["b"] == row["b"] else [])
+    return {
+        "kind": row["kind"],
+        "group": row["group"],
+        "who": [names.get(agency_id, str(agency_id)) for agency_id in who],
+        "p": row["p_round"],
+    }
+
+
+def flag_sentence(flag: dict, tests: dict) -> str:
+    """The flag in one sentence a supervisor can act on: what stands out, how likely it is in
+    an honest round, and how many such flags an honest round raises."""
+    if flag["kind"] == "pair":
+        what = _(
+            "%(a)s and %(b)s rated each other higher than the rest of the round explains",
+            a=flag["who"][0],
+            b=flag["who"][-1],
+        )
+    else:
+        what = _(
+            "%(a)s rated the agencies the others rate best lower than the rest of the round "
+            "explains",
+            a=flag["who"][0],
+        )
+    alpha = tests.get("alpha") or 0.05
+    p, shown_alpha = format(flag["p"], ".3f"), format(alpha, "g")
+    return what + _(
+        " (both dimensions together). In an honest round a result this strong turns up by "
+        "chance with probability %(p)s (%(n)s shuffles of the round); at the threshold "
+        "%(alpha)s an honest round raises such a flag about once in %(years)s years. Review "
+        "the ratings before acting.",
+        p=p,
+        n=tests.get("permutations") or "—",
+        alpha=shown_alpha,
+        years=round(1 / alpha),
+    )
 
 
 def reading(row: dict) -> str:

@@ -21,7 +21,7 @@ from survey.results import exports, figures, services
 from survey.results.cache import kept, kept_json, own_explanation, read_kept
 from survey.results.forms import DecisionForm, PublishForm
 from survey.results.models import Objection
-from survey.results.quality import FLAG_LABELS, REASONS, reading
+from survey.results.quality import FLAG_LABELS, REASONS, flag_sentence, reading
 from survey.results.quality import condensed as quality_of
 from survey.results.ranking import SORTS, chosen, condensed
 from survey.results.tables import table_csv, table_xlsx, tables_csv, tables_xlsx
@@ -275,6 +275,7 @@ def quality(run_id: int):
         year=run.year,
         data=data,
         reading=reading,
+        flag_sentence=flag_sentence,
         group_labels={**GROUP_LABELS, **SOURCE_GROUP_LABELS},
         dimension_labels=DIMENSION_LABELS,
         reasons=REASONS,
@@ -374,7 +375,10 @@ def _attachment(body: bytes, mimetype: str, name: str) -> Response:
 
 def _quality_data(run: ScoringRun) -> dict:
     minimum = {g: int(n) for g, n in with_defaults(run.year.config)["min_group_n"].items()}
-    return kept_json(db.session, run.id, "quality", lambda: quality_of(run.result_data(), minimum))
+    # "quality:2": with the round-wise flags (a run kept before them is condensed again).
+    return kept_json(
+        db.session, run.id, "quality:2", lambda: quality_of(run.result_data(), minimum)
+    )
 
 
 @admin_dashboard.route(

@@ -48,7 +48,7 @@ def test_each_export_opens_with_the_checksum_on_every_sheet(world, login, run):
         assert sheets and all(run.result_checksum in sheet[-1] for sheet in sheets), table
         rows = _csv(client, run, table)
         assert rows[-1][-1] == run.result_checksum, table
-    assert len(_sheets(client, run, "quality")) == 3  # responses, short, reliability
+    assert len(_sheets(client, run, "quality")) == 4  # responses, short, reliability, flags
     assert client.get(f"/admin/results/runs/{run.id}/nonsense.csv").status_code == 404
 
 
@@ -88,7 +88,7 @@ def test_groups_and_items_exports_hold_the_stored_cells(world, login, run):
 
 def test_quality_export_holds_the_pages_tables(world, login, run):
     client = login(world.supervisor)
-    responses, _short, reliability = _sheets(client, run, "quality")
+    responses, _short, reliability, _flags = _sheets(client, run, "quality")
     tables = run.result_data()["engine"]["tables"]
     assert [row[1] for row in responses[1 : 1 + len(tables["responses"])]] == [
         r["received"] for r in tables["responses"]
