@@ -59,7 +59,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: the WAL is synced at every commit, so an acknowledged submit survives a power cut
+    # or an OS crash, not only the app being killed (NORMAL: the commits since the last
+    # checkpoint can be undone). 0.3-4 ms per commit on the shared machine's disk (README).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 

@@ -104,3 +104,14 @@ def test_the_write_after_a_read_sees_what_others_committed_meanwhile(committed):
     request_session.close()
     used = select(func.count()).select_from(Token).where(Token.used_on.is_not(None))
     assert session.scalar(used) == 1
+
+
+def test_sqlite_syncs_every_commit(committed):  # noqa: F811
+    """An acknowledged submit survives a power cut: the WAL is synced at each commit."""
+    app, _session, _world = committed
+    engine = app.extensions["survey.db"]["engine"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's pragma")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
