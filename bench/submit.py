@@ -2,13 +2,15 @@
 on 127.0.0.1, against a bare Flask endpoint that consumes a token and inserts one row, on the
 same database in the same run (PERFORMANCE.md). A script, not a timed test:
 
-    .venv/bin/python bench/submit.py [--duration 10] [--workers 4] [--connections 16]
+    .venv/bin/python bench/submit.py [--duration 10] [--rounds 5] [--workers 4] [--connections 16]
 
 The measured request is the final submit of a token sitting: CSRF checked, the saved answers
 validated against the questionnaire, the token consumed, the response and its answers stored,
 a 303 redirect. Each request carries its own prepared token, session cookie and draft, made
 beforehand, so only the submit itself is timed. Needs `wrk` (Debian package) and, for the
-PostgreSQL half, a server (BENCH_POSTGRES_URL, default the local one).
+PostgreSQL half, a server (BENCH_POSTGRES_URL, default the local one). Both endpoints are
+served at once and loaded in alternating rounds, so that both meet the same moments of a
+shared machine.
 
 Also times 1,000 tokens with their printable PDF sheet (goal: under 10 s).
 """
@@ -23,6 +25,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -293,17 +296,42 @@ def bench_database(kind: str, args) -> dict:
         count = args.duration * 4000 + WARM_UP
         env, path, files = prepare(url, workdir, count, port_real)
 
-        def measure(port, route, name):
-            run_wrk(port, route, files[name, "warm"], 2, args.connections, workdir)
-            return run_wrk(
-                port, route, files[name, "timed"], args.duration, args.connections, workdir
-            )
-
+        # Both servers up at once, measured in alternating rounds: the load of a shared
+        # machine moves within seconds, and each endpoint then meets the same moments.
+        rounds = {}
+        for name in ("real", "bare"):
+            lines = files[name, "timed"].read_text().splitlines()
+            size = len(lines) // args.rounds
+            for number in range(args.rounds):
+                rounds[name, number] = workdir / f"{name}-round{number}.txt"
+                rounds[name, number].write_text(
+                    "\n".join(lines[number * size : (number + 1) * size]) + "\n"
+                )
+        length = max(1, round(args.duration / args.rounds))
+        endpoints = {"bare": (port_bare, "/submit"), "real": (port_real, path)}
+        runs = {"bare": [], "real": []}
         bare_env = {"BENCH_DATABASE_URL": url}
-        with gunicorn("bench.bare_submit:create_app()", port_bare, args.workers, bare_env):
-            bare = measure(port_bare, "/submit", "bare")
-        with gunicorn("survey:create_app()", port_real, args.workers, env):
-            real = measure(port_real, path, "real")
+        with (
+            gunicorn("bench.bare_submit:create_app()", port_bare, args.workers, bare_env),
+            gunicorn("survey:create_app()", port_real, args.workers, env),
+        ):
+            for name, (port, route) in endpoints.items():
+                run_wrk(port, route, files[name, "warm"], 2, args.connections, workdir)
+            for number in range(args.rounds):
+                for name, (port, route) in endpoints.items():
+                    runs[name].append(
+                        run_wrk(
+                            port, route, rounds[name, number], length, args.connections, workdir
+                        )
+                    )
+        bare, real = (
+            (
+                statistics.mean(rate for rate, _, _ in runs[name]),
+                statistics.median(p99 for _, p99, _ in runs[name]),
+                sum(errors for _, _, errors in runs[name]),
+            )
+            for name in ("bare", "real")
+        )
         engine = create_engine(url)
         with engine.connect() as connection:
             stored = connection.scalar(text("SELECT count(*) FROM responses"))
@@ -335,6 +363,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating rounds of each endpoint (2 s each)"
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--skip-sheet", action="store_true")
     args = parser.parse_args()
@@ -342,7 +373,8 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
     print(
         f"gunicorn sync workers: {args.workers}; wrk {WRK_THREADS} threads, "
-        f"{args.connections} connections, {args.duration} s"
+        f"{args.connections} connections, {args.duration} s each in {args.rounds} alternating "
+        "rounds (rate: their mean; p99: their median)"
     )
     header = ("database", "bare req/s", "p99 ms", "submit req/s", "p99 ms", "ratio")
     print("{:<11} {:>10} {:>7} {:>12} {:>7} {:>6}  checks".format(*header))

@@ -29,7 +29,7 @@ def create_app(config_override: dict | None = None) -> Flask:
         count = settings["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from survey import actions, errors, headers, i18n, inputs, logs, portals, templating
+    from survey import actions, errors, headers, i18n, inputs, logs, portals, signing, templating
     from survey.accounts import login as account_login
     from survey.db import db
     from survey.extensions import csrf
@@ -41,6 +41,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     )
 
     inputs.init_app(app)
+    signing.init_app(app)
     app.dispatch_request = actions.retrying(app.dispatch_request)
     logs.init_app(app)
     db.init_app(app)

@@ -55,6 +55,7 @@ FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "numbers",
             "portals",
             "resources",
+            "signing",
             "spreadsheets",
             "templating",
             "throttle",

@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from survey.campaigns.models import Campaign
 from survey.campaigns.queries import definition_of
+from survey.db import fresh_sqlite_transaction
 from survey.errors import DomainError
 from survey.questionnaires.schema import AnswerSet, Definition, read_answers
 from survey.responses import services
@@ -85,7 +86,7 @@ def _fresh_write_transaction(session: Session) -> None:
     it then takes the write lock at once, instead of upgrading a read snapshot that another
     request may have outdated ("database is locked"). PostgreSQL needs no such care."""
     if session.get_bind().dialect.name == "sqlite":
-        session.rollback()
+        fresh_sqlite_transaction(session)
 
 
 def _write(session: Session, write: Callable[[], object]) -> Intake:

@@ -90,3 +90,32 @@ def test_one_form_posted_twice_at_once_counts_once(committed):
         assert statuses == [303, 303]
     count = select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
     assert session.scalar(count) == 4
+
+
+def test_twenty_phones_submitting_one_token_at_once_store_one_sitting(committed):
+    app, session, world = committed
+    campaign = make_campaign(session, world, group="deputy", tokens=True)
+    (token,) = issue_tokens(session, campaign)
+    session.commit()
+    sitting = f"/S/{campaign.code}/sitting"
+    phones, keys = [], []
+    for _ in range(20):
+        phone = app.test_client()
+        assert phone.get(f"/T/{token}").status_code == 303
+        assert phone.get("/T").status_code == 303
+        saved = phone.post(f"{sitting}/{world.agency_a.id}", data={"E1": "4", "C1": "2"})
+        assert saved.status_code == 303
+        phones.append(phone)
+        keys.append(form_fields(phone.get(sitting).get_data(as_text=True))["_key"])
+    statuses = race(
+        [
+            lambda phone=phone, key=key: phone.post(f"{sitting}/submit", data={"_key": key})
+            for phone, key in zip(phones, keys, strict=True)
+        ]
+    )
+    accepted = [r for r in statuses if r.status_code == 303 and r.location.endswith("/done")]
+    assert len(accepted) == 1
+    assert sorted(r.status_code for r in statuses) == [303] + [409] * 19
+    session.expire_all()
+    count = select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
+    assert session.scalar(count) == 1
