@@ -351,13 +351,11 @@ def parse_flags(values: pd.Series) -> tuple[list[str], np.ndarray]:
             parts = [] if pd.isna(value) else [str(value)]
         parsed.append({p.strip() for p in parts if p and p.strip()})
     names = sorted(set().union(*parsed)) if parsed else []
-    table = np.array([[n in s for n in names] for s in parsed], dtype=bool).reshape(
-        len(parsed), len(names)
-    )
-    matrix = np.zeros((len(raw), len(names)), dtype=bool)
-    has = codes >= 0
-    matrix[has] = table[codes[has]]
-    return names, matrix
+    # One row per distinct value plus an empty last row, which code −1 (missing) picks.
+    table = np.zeros((len(parsed) + 1, len(names)), dtype=bool)
+    for row, flags in enumerate(parsed):
+        table[row] = [n in flags for n in names]
+    return names, table[codes]
 
 
 def _is_seq(value) -> bool:
