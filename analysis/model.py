@@ -179,7 +179,7 @@ def _error_corr(prep, rows: np.ndarray) -> float:
     """Correlation of respondents' effectiveness and cooperation scores around their agency's
     means (how much the two dimensions' sampling errors move together); 0 without data."""
     s = prep.scores[rows]
-    both = ~np.isnan(s).any(axis=1)
+    both = ~(np.isnan(s[:, 0]) | np.isnan(s[:, 1]))  # not .any(axis=1): 20× slower on (n, 2)
     if both.sum() < 3:
         return 0.0
     s, agency = s[both], prep.agency[rows][both]
