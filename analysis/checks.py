@@ -71,16 +71,36 @@ def unique_ids(ids: pd.Series) -> None:
         raise ValueError(f"responses: duplicate response ids: {name_rows(ids, twice)}")
 
 
-def duplicate_rows(responses: pd.DataFrame, keys: list[np.ndarray], raw: np.ndarray) -> None:
+def duplicate_rows(
+    responses: pd.DataFrame, keys: list[np.ndarray], raw: np.ndarray, candidates=None
+) -> None:
     """No response submitted twice: rows equal in every column except ``response_id``.
 
     A cheap 64-bit signature of the integer keys (group, agency, rater codes, …) and the
-    answers finds candidate pairs; only candidates are compared column by column, so the
-    check costs a few array passes on a million rows.
+    answers finds candidate pairs (:func:`duplicate_candidates`, or ``candidates`` when
+    already found); only candidates are compared column by column, so the check costs a few
+    array passes on a million rows.
     """
-    n = len(responses)
-    if n < 2:
+    if candidates is None:
+        candidates = duplicate_candidates(keys, raw)
+    if not len(candidates):
         return
+    rest = responses.iloc[candidates].drop(columns="response_id")
+    rest = rest.map(lambda v: str(v) if isinstance(v, list | tuple | set | dict) else v)
+    twice = candidates[rest.duplicated(keep=False).to_numpy()]
+    if len(twice):
+        raise ValueError(
+            "responses: the same response appears more than once (equal in every column but "
+            f"response_id): {name_rows(responses['response_id'], twice)}"
+        )
+
+
+def duplicate_candidates(keys: list[np.ndarray], raw: np.ndarray) -> np.ndarray:
+    """Rows (ascending) whose signature of ``keys`` and answers ``raw`` another row shares
+    (numpy only, so it can run on a second thread)."""
+    n = len(raw)
+    if n < 2:
+        return np.empty(0, dtype=np.int64)
     sig = np.zeros(n, dtype=np.uint64)
     col = np.empty(n)
     with np.errstate(over="ignore"):  # in place: no new 10⁶-row array per column
@@ -92,17 +112,7 @@ def duplicate_rows(responses: pd.DataFrame, keys: list[np.ndarray], raw: np.ndar
             col[np.isnan(col)] = -1.0  # one NaN pattern
             sig ^= col.view(np.uint64)
             sig *= _MIX
-    candidates = _shared(sig)
-    if not len(candidates):
-        return
-    rest = responses.iloc[candidates].drop(columns="response_id")
-    rest = rest.map(lambda v: str(v) if isinstance(v, list | tuple | set | dict) else v)
-    twice = candidates[rest.duplicated(keep=False).to_numpy()]
-    if len(twice):
-        raise ValueError(
-            "responses: the same response appears more than once (equal in every column but "
-            f"response_id): {name_rows(responses['response_id'], twice)}"
-        )
+    return _shared(sig)
 
 
 _BUCKET_BITS = 22

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.checks import duplicate_rows, name_rows, numeric_matrix, unique_ids
+from analysis.checks import (
+    duplicate_candidates,
+    duplicate_rows,
+    name_rows,
+    numeric_matrix,
+    unique_ids,
+)
 from analysis.config import DIMENSION_ALIASES, RATED_DIMENSIONS, EvaluationConfig
 from analysis.quality import bursts, group_medians
 from analysis.scales import OffScale, to_points
@@ -284,6 +290,13 @@ def prepare(
             encoded = pool.submit(_encode_columns, raw, table, item_dim, config, cells)
         input_flags = parse_flags(responses["flags"])
         hour = _hours(responses["submitted_at"])
+        refuse = config.quality.duplicates == "refuse"
+        if refuse:  # the signature (numpy) queues on the second thread behind the items
+            stamp = responses["submitted_at"]
+            datetimes = isinstance(stamp.dtype, pd.DatetimeTZDtype) or stamp.dtype.kind == "M"
+            stamp_key = pd.DatetimeIndex(stamp).asi8 if datetimes else hour
+            code = np.where(np.isnan(duration), -1.0, duration).view(np.int64)
+            found = pool.submit(duplicate_candidates, [group, agency, rater, code, stamp_key], raw)
         # Time-based quality features need no item data: compute them meanwhile.
         median = group_medians(duration, group_rows)
         burst = bursts(agency, group, hour, groups, len(info.index), config)
@@ -291,16 +304,8 @@ def prepare(
             answered, filled, count, total, bits, item_count, item_sum = encoded.result()
         except OffScale as exc:
             raise ValueError(exc.at(name_rows(responses["response_id"], exc.rows))) from None
-    stamp = responses["submitted_at"]
-    datetimes = isinstance(stamp.dtype, pd.DatetimeTZDtype) or stamp.dtype.kind == "M"
-    stamp_key = [pd.DatetimeIndex(stamp).asi8 if datetimes else hour]
-    if config.quality.duplicates == "refuse":
-        duplicate_rows(
-            responses,
-            [group, agency, rater, np.where(np.isnan(duration), -1.0, duration).view(np.int64)]
-            + stamp_key,
-            raw,
-        )
+        if refuse:
+            duplicate_rows(responses, [], raw, found.result())
     asked = _asked(table, groups, group, answered, bits)
     scores = _respondent_scores(count, total, item_dim, asked, group, config)
     del count, total, bits
