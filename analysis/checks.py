@@ -63,29 +63,26 @@ def unique_ids(ids: pd.Series) -> None:
     missing = np.flatnonzero(ids.isna().to_numpy())
     if len(missing):
         raise ValueError(f"responses: rows {missing[:_SHOWN].tolist()} lack a response_id")
+    values = ids.to_numpy()
+    if values.dtype.kind in "iu" and (len(values) < 2 or (values[1:] > values[:-1]).all()):
+        return  # ascending integers (the usual export): unique without a hash table
     twice = np.flatnonzero(ids.duplicated(keep=False).to_numpy())
     if len(twice):
         raise ValueError(f"responses: duplicate response ids: {name_rows(ids, twice)}")
 
 
-def duplicate_rows(responses: pd.DataFrame, keys: list[np.ndarray], raw: np.ndarray) -> None:
+def duplicate_rows(
+    responses: pd.DataFrame, keys: list[np.ndarray], raw: np.ndarray, candidates=None
+) -> None:
     """No response submitted twice: rows equal in every column except ``response_id``.
 
     A cheap 64-bit signature of the integer keys (group, agency, rater codes, …) and the
-    answers finds candidate pairs; only candidates are compared column by column, so the
-    check costs a few array passes on a million rows.
+    answers finds candidate pairs (:func:`duplicate_candidates`, or ``candidates`` when
+    already found); only candidates are compared column by column, so the check costs a few
+    array passes on a million rows.
     """
-    n = len(responses)
-    if n < 2:
-        return
-    sig = np.zeros(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for part in keys:
-            sig = (sig ^ np.asarray(part).astype(np.int64).view(np.uint64)) * _MIX
-        for j in range(raw.shape[1]):
-            col = np.where(np.isnan(raw[:, j]), -1.0, raw[:, j])  # one NaN pattern
-            sig = (sig ^ col.view(np.uint64)) * _MIX
-    candidates = np.flatnonzero(pd.Series(sig).duplicated(keep=False).to_numpy())
+    if candidates is None:
+        candidates = duplicate_candidates(keys, raw)
     if not len(candidates):
         return
     rest = responses.iloc[candidates].drop(columns="response_id")
@@ -96,3 +93,35 @@ def duplicate_rows(responses: pd.DataFrame, keys: list[np.ndarray], raw: np.ndar
             "responses: the same response appears more than once (equal in every column but "
             f"response_id): {name_rows(responses['response_id'], twice)}"
         )
+
+
+def duplicate_candidates(keys: list[np.ndarray], raw: np.ndarray) -> np.ndarray:
+    """Rows (ascending) whose signature of ``keys`` and answers ``raw`` another row shares
+    (numpy only, so it can run on a second thread)."""
+    n = len(raw)
+    if n < 2:
+        return np.empty(0, dtype=np.int64)
+    sig = np.zeros(n, dtype=np.uint64)
+    col = np.empty(n)
+    with np.errstate(over="ignore"):  # in place: no new 10⁶-row array per column
+        for part in keys:
+            sig ^= np.asarray(part).astype(np.int64, copy=False).view(np.uint64)
+            sig *= _MIX
+        for j in range(raw.shape[1]):
+            np.copyto(col, raw[:, j])
+            col[np.isnan(col)] = -1.0  # one NaN pattern
+            sig ^= col.view(np.uint64)
+            sig *= _MIX
+    return _shared(sig)
+
+
+_BUCKET_BITS = 22
+
+
+def _shared(sig: np.ndarray) -> np.ndarray:
+    """Positions (ascending) of the signatures that occur more than once. A row can only
+    share its signature with rows in the same bucket of its top bits (one ``bincount``), so
+    the hash table sees only the ~20 % of rows in a shared bucket (3× faster at 10⁶ rows)."""
+    bucket = (sig >> np.uint64(64 - _BUCKET_BITS)).astype(np.intp)
+    rows = np.flatnonzero(np.bincount(bucket, minlength=1 << _BUCKET_BITS)[bucket] > 1)
+    return rows[pd.Series(sig[rows]).duplicated(keep=False).to_numpy()]

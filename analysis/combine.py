@@ -82,6 +82,19 @@ def perturb(weights: np.ndarray, index, factor: float) -> np.ndarray:
     return w
 
 
+def _perturb_rows(weights: np.ndarray, index: int, factor: float) -> np.ndarray:
+    """:func:`perturb` of every row of ``weights`` (rows, groups) at once."""
+    w = np.array(weights, dtype=float)
+    old = w[:, index]
+    new = np.minimum(old * factor, 1.0)
+    total = w.sum(axis=1)
+    rest = total - old
+    scale = np.divide(total - new, rest, out=np.ones_like(rest), where=rest > 0)
+    w *= scale[:, None]
+    w[:, index] = new
+    return w
+
+
 def ranks(values: np.ndarray) -> np.ndarray:
     """Competition ranks, 1 = highest, NaN last."""
     return pd.Series(values).rank(ascending=False, method="min", na_option="keep").to_numpy()
@@ -126,9 +139,8 @@ def weight_sensitivity(
                 continue
             for sign in (1, -1):
                 gw = group_weights.copy()
-                for a in range(len(gw)):
-                    if gw[a, d, g] > 0:
-                        gw[a, d] = perturb(gw[a, d], g, 1 + sign * delta)
+                on = gw[:, d, g] > 0
+                gw[on, d] = _perturb_rows(gw[on, d], g, 1 + sign * delta)
                 run(gw, dimension_weights, f"group:{dim}.{group}", sign)
     return _frame(rows)
 
@@ -142,14 +154,18 @@ def scoped_ranks(values: np.ndarray, scope: np.ndarray) -> np.ndarray:
 
 
 def _frame(rows) -> pd.DataFrame:
-    parts = [
-        pd.DataFrame(
-            {"weight": label, "direction": direction, "agency": np.arange(len(comp)),
-             "composite": comp, "rank": rank}
-        )
-        for label, direction, comp, rank in rows
-    ]  # fmt: skip
-    table = pd.concat(parts, ignore_index=True)
-    base = table.loc[table["weight"] == "base", "rank"].to_numpy()
-    table["rank_change"] = table["rank"].to_numpy() - np.tile(base, len(parts))
-    return table
+    """One frame from the runs' arrays (one constructor, not one frame per run)."""
+    n = len(rows[0][2])
+    labels, directions, comps, rank_list = zip(*rows, strict=True)
+    rank = np.concatenate(rank_list)
+    base = rank[labels.index("base") * n :][:n]
+    return pd.DataFrame(
+        {
+            "weight": pd.Series(np.repeat(labels, n), dtype=pd.Series(labels[:1]).dtype),
+            "direction": np.repeat(np.array(directions, dtype=np.int64), n),
+            "agency": np.tile(np.arange(n), len(rows)),
+            "composite": np.concatenate(comps),
+            "rank": rank,
+            "rank_change": rank - np.tile(base, len(rows)),
+        }
+    )

@@ -191,7 +191,7 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
                 per_rater = pairs.groupby("rater")["target"].nunique()
                 if (per_rater == pairs["target"].nunique()).all():
                     return "every rater rated every agency (complete design)"
-            model = rater_adjusted(ratings)
+            model = rater_adjusted(pairs)  # pairs are their own pair means: one groupby
             effects = model.target_effects
             robust, se = effects["adjusted"], effects["se"]
             resid = (
@@ -212,10 +212,11 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
     # Leniency-adjusted values can leave the scale (an agency rated 100 by severe raters);
     # scores are reported on 0–100, so they are clipped to it.
     robust, se = np.clip(robust.to_numpy()[pos], 0.0, 100.0), se.to_numpy()[pos]
-    spread = _target_spread(*residuals, gc).reindex(agencies).fillna(1.0).to_numpy()[pos]
+    rss = _residual_sums(residuals[0], residuals[1])  # once: both spreads below share it
+    spread = _target_spread(*residuals, gc, rss=rss).reindex(agencies).fillna(1.0).to_numpy()[pos]
     if gc.variance_trend and gc.variance_prior_df is not None:
         level = pd.Series(provisional_level(robust, se**2 * spread), index=agencies[pos])
-        spread = _target_spread(*residuals, gc, level).reindex(agencies).fillna(1.0)
+        spread = _target_spread(*residuals, gc, level, rss).reindex(agencies).fillna(1.0)
         spread = spread.to_numpy()[pos]
     return GroupFit(
         group=name,
@@ -233,24 +234,32 @@ def _model_fit(name, d, gc, desc, ratings, config) -> GroupFit | str:
     )
 
 
+def _residual_sums(target: pd.Series, resid) -> pd.DataFrame:
+    """Per target, the ``sum`` of its squared residuals and their count (``size``)."""
+    resid = np.asarray(resid, dtype=float)
+    return pd.Series(resid**2).groupby(target.to_numpy()).agg(["sum", "size"])
+
+
 def _target_spread(
-    target: pd.Series, resid, params: int, gc: GroupConfig, level: pd.Series | None = None
-) -> pd.Series:
+    target: pd.Series, resid, params: int, gc: GroupConfig, level: pd.Series | None = None,
+    rss: pd.DataFrame | None = None,
+) -> pd.Series:  # fmt: skip
     """Per target, its residual variance over the model's pooled one, moderated like
     :func:`pooled_psi`: ``(RSS_t + prior_df·σ²·r_t)/((df_t + prior_df)·σ²)``, ``df_t`` the
     target's share of the residual degrees of freedom, ``r_t`` the bounded-score trend at
     the target's ``level`` (:func:`level_ratio`; 1 without a level). The model's se² assumes
     one residual variance for all; an agency in the middle of the scale scatters more than
-    one near its ceiling. ``prior_df = None``: 1 for all."""
-    resid = np.asarray(resid, dtype=float)
-    rss = pd.Series(resid**2).groupby(target.to_numpy()).agg(["sum", "size"])
-    df_total = len(resid) - params
+    one near its ceiling. ``prior_df = None``: 1 for all. ``rss``: :func:`_residual_sums` of
+    ``target`` and ``resid`` when already computed."""
+    rss = _residual_sums(target, resid) if rss is None else rss
+    n_resid = len(resid)
+    df_total = n_resid - params
     if gc.variance_prior_df is None or df_total <= 0:
         return pd.Series(1.0, index=rss.index)
     sigma2 = float(rss["sum"].sum()) / df_total
     if sigma2 <= 0:
         return pd.Series(1.0, index=rss.index)
-    df_t = rss["size"] * df_total / len(resid)
+    df_t = rss["size"] * df_total / n_resid
     d0 = gc.variance_prior_df
     ratio = 1.0
     if level is not None:

@@ -159,7 +159,14 @@ def build(
         reliability=rel,
         posterior_se=post,
         mse_se=mse_se,
-        error_corr=np.array([_error_corr(prep, rows[~excluded[rows]]) for rows in prep.group_rows]),
+        error_corr=np.array(
+            [
+                base.error_corr[g]
+                if base is not None and not flags.excluded[rows].any()
+                else _error_corr(prep, rows[~excluded[rows]])
+                for g, rows in enumerate(prep.group_rows)
+            ]
+        ),
         group_mean=mu,
         dims=dims,
         dims_weight=dims_weight,
@@ -172,19 +179,17 @@ def _error_corr(prep, rows: np.ndarray) -> float:
     """Correlation of respondents' effectiveness and cooperation scores around their agency's
     means (how much the two dimensions' sampling errors move together); 0 without data."""
     s = prep.scores[rows]
-    both = ~np.isnan(s).any(axis=1)
+    both = ~(np.isnan(s[:, 0]) | np.isnan(s[:, 1]))  # not .any(axis=1): 20× slower on (n, 2)
     if both.sum() < 3:
         return 0.0
     s, agency = s[both], prep.agency[rows][both]
     size = len(prep.agencies)
-    count = np.bincount(agency, minlength=size)
-    resid = np.stack(
-        [
-            s[:, d] - (np.bincount(agency, s[:, d], size) / np.maximum(count, 1))[agency]
-            for d in (0, 1)
-        ],
-        axis=1,
-    )
+    count = np.maximum(np.bincount(agency, minlength=size), 1)
+    # Agency means of both dimensions as one (agencies, 2) table: one gather of both.
+    means = np.empty((size, 2))
+    for d in (0, 1):
+        means[:, d] = np.bincount(agency, s[:, d], size) / count
+    resid = s - means[agency]
     den = np.sqrt((resid**2).sum(axis=0).prod())
     return float((resid[:, 0] * resid[:, 1]).sum() / den) if den > 0 else 0.0
 

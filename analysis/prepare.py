@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.checks import duplicate_rows, name_rows, numeric_matrix, unique_ids
+from analysis.checks import (
+    duplicate_candidates,
+    duplicate_rows,
+    name_rows,
+    numeric_matrix,
+    unique_ids,
+)
 from analysis.config import DIMENSION_ALIASES, RATED_DIMENSIONS, EvaluationConfig
 from analysis.quality import bursts, group_medians
 from analysis.scales import OffScale, to_points
@@ -284,6 +290,13 @@ def prepare(
             encoded = pool.submit(_encode_columns, raw, table, item_dim, config, cells)
         input_flags = parse_flags(responses["flags"])
         hour = _hours(responses["submitted_at"])
+        refuse = config.quality.duplicates == "refuse"
+        if refuse:  # the signature (numpy) queues on the second thread behind the items
+            stamp = responses["submitted_at"]
+            datetimes = isinstance(stamp.dtype, pd.DatetimeTZDtype) or stamp.dtype.kind == "M"
+            stamp_key = pd.DatetimeIndex(stamp).asi8 if datetimes else hour
+            code = np.where(np.isnan(duration), -1.0, duration).view(np.int64)
+            found = pool.submit(duplicate_candidates, [group, agency, rater, code, stamp_key], raw)
         # Time-based quality features need no item data: compute them meanwhile.
         median = group_medians(duration, group_rows)
         burst = bursts(agency, group, hour, groups, len(info.index), config)
@@ -291,16 +304,8 @@ def prepare(
             answered, filled, count, total, bits, item_count, item_sum = encoded.result()
         except OffScale as exc:
             raise ValueError(exc.at(name_rows(responses["response_id"], exc.rows))) from None
-    stamp = responses["submitted_at"]
-    datetimes = isinstance(stamp.dtype, pd.DatetimeTZDtype) or stamp.dtype.kind == "M"
-    stamp_key = [pd.DatetimeIndex(stamp).asi8 if datetimes else hour]
-    if config.quality.duplicates == "refuse":
-        duplicate_rows(
-            responses,
-            [group, agency, rater, np.where(np.isnan(duration), -1.0, duration).view(np.int64)]
-            + stamp_key,
-            raw,
-        )
+        if refuse:
+            duplicate_rows(responses, [], raw, found.result())
     asked = _asked(table, groups, group, answered, bits)
     scores = _respondent_scores(count, total, item_dim, asked, group, config)
     del count, total, bits
@@ -351,13 +356,11 @@ def parse_flags(values: pd.Series) -> tuple[list[str], np.ndarray]:
             parts = [] if pd.isna(value) else [str(value)]
         parsed.append({p.strip() for p in parts if p and p.strip()})
     names = sorted(set().union(*parsed)) if parsed else []
-    table = np.array([[n in s for n in names] for s in parsed], dtype=bool).reshape(
-        len(parsed), len(names)
-    )
-    matrix = np.zeros((len(raw), len(names)), dtype=bool)
-    has = codes >= 0
-    matrix[has] = table[codes[has]]
-    return names, matrix
+    # One row per distinct value plus an empty last row, which code −1 (missing) picks.
+    table = np.zeros((len(parsed) + 1, len(names)), dtype=bool)
+    for row, flags in enumerate(parsed):
+        table[row] = [n in flags for n in names]
+    return names, table[codes]
 
 
 def _is_seq(value) -> bool:

@@ -168,8 +168,17 @@ def compute_flags(prep: Prepared, config: EvaluationConfig) -> Flags:
         excluded=hit & ~reviewed,
         kept_by_review=hit & reviewed,
         medians={g: float(median[i]) for i, g in enumerate(prep.groups)},
-        any=matrix.any(axis=1),
+        any=_any_column(matrix),
     )
+
+
+def _any_column(matrix: np.ndarray) -> np.ndarray:
+    """``matrix.any(axis=1)`` column by column (the row-wise reduction over a handful of
+    columns is ~8× slower on 10⁶ rows)."""
+    out = np.zeros(len(matrix), dtype=bool)
+    for j in range(matrix.shape[1]):
+        out |= matrix[:, j]
+    return out
 
 
 def flag_table(prep: Prepared, flags: Flags) -> pd.DataFrame:

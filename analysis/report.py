@@ -259,13 +259,14 @@ def _alpha(prep, rows: np.ndarray, cols: np.ndarray) -> AlphaResult:
     n = int(mask.sum())
     weight = mask.astype(float)
     total = np.zeros(prep.n)
+    x, square = np.empty(prep.n), np.empty(prep.n)  # reused: no new 10⁶-row array per column
     item_var = 0.0
     for c in cols:
-        x = prep.filled[:, c] - 50.0  # centred: sums of squares keep their precision
-        s1, s2 = weight @ x, weight @ (x * x)
+        np.subtract(prep.filled[:, c], 50.0, out=x)  # centred: sums of squares keep precision
+        s1, s2 = weight @ x, weight @ np.multiply(x, x, out=square)
         item_var += (s2 - s1 * s1 / n) / (n - 1)
         total += x
-    t1, t2 = weight @ total, weight @ (total * total)
+    t1, t2 = weight @ total, weight @ np.multiply(total, total, out=square)
     total_var = (t2 - t1 * t1 / n) / (n - 1)
     if total_var <= 0:
         return AlphaResult(np.nan, np.nan, np.nan, n, k, reason="total score has zero variance")

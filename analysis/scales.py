@@ -37,13 +37,19 @@ def to_points(answers: np.ndarray, scale: Scale, item: str = "") -> np.ndarray:
     """
     x = np.asarray(answers, dtype=float)
     if scale.kind == "linear":
-        out = (x - scale.low) * (100.0 / (scale.high - scale.low))
+        shifted = x - scale.low
+        out = shifted * (100.0 / (scale.high - scale.low))
         # fmin/fmax skip NaN: one cheap range check; the detailed mask only on failure.
         inside = not len(x) or (np.fmin.reduce(x) >= scale.low and np.fmax.reduce(x) <= scale.high)
         if inside and scale.step == 0:
             return out
-        steps = (x - scale.low) / scale.step if scale.step > 0 else np.zeros_like(x)
-        off_grid = np.abs(steps - np.rint(steps)) > 1e-9
+        if scale.step == 1:
+            steps = shifted  # x / 1 is x
+        else:
+            steps = shifted / scale.step if scale.step > 0 else np.zeros_like(x)
+        gap = np.rint(steps)  # |steps − rint(steps)| in place: two fewer 10⁶-row arrays
+        np.subtract(steps, gap, out=gap)
+        off_grid = np.abs(gap, out=gap) > 1e-9
         if inside and not off_grid.any():
             return out
         bad = ~np.isnan(x) & ((x < scale.low) | (x > scale.high) | off_grid)

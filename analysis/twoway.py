@@ -79,10 +79,22 @@ def pair_means(ratings: pd.DataFrame) -> pd.DataFrame:
     except (TypeError, ValueError) as exc:
         raise ValueError("ratings['score'] must be numeric") from exc
     frame = frame.assign(score=score).dropna(subset=list(_COLUMNS))
+    if _one_row_per_pair(frame):  # already pair means (the usual case): no groupby needed
+        return frame.reset_index(drop=True)
     # Several rows per rater-target pair (several items) are one judgement, not replicates.
     return (
         frame.groupby(["rater", "target"], sort=False, observed=True)["score"].mean().reset_index()
     )
+
+
+def _one_row_per_pair(frame: pd.DataFrame) -> bool:
+    try:
+        r_idx = pd.factorize(frame["rater"])[0].astype(np.int64)
+        t_idx, targets = pd.factorize(frame["target"])
+    except TypeError:  # unhashable ids: let the groupby report them
+        return False
+    key = r_idx * max(len(targets), 1) + t_idx
+    return not len(key) or int(np.bincount(key).max()) <= 1
 
 
 def factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:

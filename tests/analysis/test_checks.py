@@ -32,8 +32,8 @@ def items(scale="likert5"):
     return pd.DataFrame({"item_id": ["q1"], "dimension": ["成效度"], "scale": [scale]})
 
 
-def run(frame, scale="likert5", config=None):
-    return evaluate(frame, items(scale), config or quick_config(), workers=1)
+def run(frame, scale="likert5", config=None, workers=1):
+    return evaluate(frame, items(scale), config or quick_config(), workers=workers)
 
 
 def test_a_value_between_the_points_names_its_row():
@@ -92,11 +92,20 @@ def test_duplicate_response_ids_are_named():
         run(frame)
 
 
-def test_a_response_submitted_twice_is_named():
+@pytest.mark.parametrize("workers", [1, 2])  # 2: the signature runs on the second thread
+def test_a_response_submitted_twice_is_named(workers):
     frame = responses([4.0, 5.0, 3.0, 2.0])
     again = frame.iloc[[1]].assign(response_id="r9")
     with pytest.raises(ValueError, match=r"more than once.*response_id r1, r9 \(2 rows\)"):
-        run(pd.concat([frame, again], ignore_index=True))
+        run(pd.concat([frame, again], ignore_index=True), workers=workers)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_off_scale_answer_is_reported_before_a_duplicate(workers):
+    frame = responses([4.0, 5.0, 3.0, 7.0])
+    again = frame.iloc[[1]].assign(response_id="r9")
+    with pytest.raises(ValueError, match=r"answers \[7.0\] are not on its scale"):
+        run(pd.concat([frame, again], ignore_index=True), workers=workers)
 
 
 def test_equal_answers_at_other_times_are_not_duplicates():
