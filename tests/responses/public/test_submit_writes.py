@@ -13,7 +13,6 @@ from survey.db import fresh_sqlite_transaction
 from survey.responses import services
 from survey.responses.models import Answer, Draft, Response
 from tests.responses.public.conftest import issue_tokens, make_campaign
-from tests.responses.public.test_concurrency import committed  # noqa: F401 -- a fixture
 
 
 def _draft(db_session, campaign, token):
@@ -82,7 +81,7 @@ def test_a_peer_never_stores_a_rating_of_itself(db_session, world):
     assert db_session.scalar(select(Token.used_on).where(Token.campaign_id == campaign.id)) is None
 
 
-def test_the_write_after_a_read_sees_what_others_committed_meanwhile(committed):  # noqa: F811
+def test_the_write_after_a_read_sees_what_others_committed_meanwhile(committed):
     """SQLite: a read snapshot upgraded to a write after another connection committed is
     refused at once ("database is locked"); the fresh transaction begins after that commit."""
     app, session, world = committed
@@ -106,7 +105,7 @@ def test_the_write_after_a_read_sees_what_others_committed_meanwhile(committed):
     assert session.scalar(used) == 1
 
 
-def test_sqlite_syncs_every_commit(committed):  # noqa: F811
+def test_sqlite_syncs_every_commit(committed):
     """An acknowledged submit survives a power cut: the WAL is synced at each commit."""
     app, _session, _world = committed
     engine = app.extensions["survey.db"]["engine"]
