@@ -42,3 +42,12 @@ def test_sqlite_enforces_foreign_keys(app, db_session, backend):
     )
     with pytest.raises(DatabaseError):
         db_session.execute(insert)
+
+
+def test_the_migrations_have_one_head():
+    from alembic.script import ScriptDirectory
+
+    from survey import migrations
+
+    script = ScriptDirectory.from_config(migrations.alembic_config("sqlite://"))
+    assert script.get_heads() == ["20261202_50"]
