@@ -288,11 +288,26 @@ def submit_sitting(
                 ),
             )
         )
-        if not response_ids:
-            raise TokenSpent(_SPENT)
-        return response_ids
-    if not consume_token(session, token_hash, today):
+    else:
+        response_ids = _submit_sitting_statements(
+            session, campaign, agency_ids, token_hash, rater_agency_id, answers_by_agency,
+            submission_key, today,
+        )  # fmt: skip
+    if not response_ids:  # another phone spent the token first: nothing was stored
         raise TokenSpent(_SPENT)
+    logger.debug(
+        "token sitting submitted in campaign %s: %d agencies", campaign.id, len(response_ids)
+    )
+    return response_ids
+
+
+def _submit_sitting_statements(
+    session, campaign, agency_ids, token_hash, rater_agency_id, answers_by_agency, key, today
+) -> list[int]:
+    """``submit_sitting``'s writes one statement at a time (SQLite): the token UPDATE first,
+    then the responses and the draft; no response (and no write) when the token is spent."""
+    if not consume_token(session, token_hash, today):
+        return []
     response_ids = [
         insert_response(
             session,
@@ -301,15 +316,12 @@ def submit_sitting(
             rater_agency_id=rater_agency_id,
             answers=answers,
             channel=Channel.web,
-            submission_key=submission_key,
+            submission_key=key,
             agency_ids=agency_ids,
         )
         for agency_id, answers in answers_by_agency.items()
     ]
     session.execute(_DROP_DRAFT, {"owner": token_hash})
-    logger.debug(
-        "token sitting submitted in campaign %s: %d agencies", campaign.id, len(response_ids)
-    )
     return response_ids
 
 

@@ -4,6 +4,8 @@ reliability with a one-sentence reading, and the peer round's checks."""
 
 from __future__ import annotations
 
+import math
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -75,7 +77,8 @@ def condensed(document: dict, minimum: dict[str, int]) -> dict:
 def _round_flag(row: dict, names: dict) -> dict:
     """One round-wise flag of the engine (analysis/METHODS.md §9a): a pair of agencies rating
     each other up, or a rater marking the strongest others down, with its round-wise p."""
-    who = [row["a"]] + ([row["b"]] if row.get("b") is not None and row["b"] == row["b"] else [])
+    b = row.get("b")  # a rival's row has none (None, or NaN from a table not yet cleaned)
+    who = [row["a"]] + ([] if b is None or (isinstance(b, float) and math.isnan(b)) else [b])
     return {
         "kind": row["kind"],
         "group": row["group"],

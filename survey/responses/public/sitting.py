@@ -174,21 +174,27 @@ def _held_of(row) -> Held | None:
     return None if row is None or row[0] is None else (HeldToken(*row[:4]), row[4])
 
 
-def _held(browser_session, campaign: Campaign) -> Held | None:
+def _held_hash(browser_session, code: str) -> str | None:
+    """The hash of the token whose sitting this browser holds in campaign ``code``."""
     held = browser_session.get(SESSION_KEY)
-    if not held or held.get("code") != campaign.code:
+    return held["hash"] if held and held.get("code") == code else None
+
+
+def _held(browser_session, campaign: Campaign) -> Held | None:
+    token_hash = _held_hash(browser_session, campaign.code)
+    if token_hash is None:
         return None
-    row = db.session.execute(_HELD, {"token_hash": held["hash"], "campaign": campaign.id}).first()
+    row = db.session.execute(_HELD, {"token_hash": token_hash, "campaign": campaign.id}).first()
     return _held_of(row)
 
 
 def campaign_and_held(browser_session, code: str) -> tuple[Campaign, Held | None] | None:
     """The campaign of public ``code`` with the token this browser holds in it, read in one
     statement; None when the browser holds no sitting there or no campaign has that code."""
-    held = browser_session.get(SESSION_KEY)
-    if not held or held.get("code") != code:
+    token_hash = _held_hash(browser_session, code)
+    if token_hash is None:
         return None
-    row = db.session.execute(_CAMPAIGN_HELD, {"code": code, "token_hash": held["hash"]}).first()
+    row = db.session.execute(_CAMPAIGN_HELD, {"code": code, "token_hash": token_hash}).first()
     if row is None:
         return None
     return row[0], _held_of(row[1:])
