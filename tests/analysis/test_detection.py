@@ -157,7 +157,8 @@ def _rounds_with_gaps(rng, n=14, missing=0.15):
 
 def _reference_round_tests(results, permutations, seed, top_share=0.2):
     """Shuffles one (n, n) matrix at a time per dimension, as the code did before its
-    vectorised gathers, and studentises each rater's top gaps in a plain loop: the p-values
+    vectorised gathers, and studentises each rater's top gaps in a plain loop (the observed
+    round as one of the B + 1): the p-values
     must be the same."""
     from analysis.detection import (
         _latent_residuals,
@@ -207,11 +208,13 @@ def _reference_round_tests(results, permutations, seed, top_share=0.2):
         for s, st in enumerate(sets[d]):
             free = _leniency_free(_top_gap_t(h, *st), a)
             for i in range(n):
-                mine = null[:, d, s, i]
-                sd = mine.std() if mine.std() > 1e-12 else 1.0
-                z_obs[s, i] = (free[i] - mine.mean()) / sd
-                z_null[s, :, i] = (mine - mine.mean()) / sd
+                every = np.concatenate([[free[i]], null[:, d, s, i]])  # observed + shuffles
+                sd = every.std() if every.std() > 1e-12 else 1.0
+                z_obs[s, i] = (free[i] - every.mean()) / sd
+                z_null[s, :, i] = (every[1:] - every.mean()) / sd
             z_obs[s] -= np.median(z_obs[s])
+            for b in range(permutations):
+                z_null[s, b] -= np.median(z_null[s, b])
         obs_d.append(z_obs.min(axis=0))
         null_d.append(z_null.min(axis=0))
     rater_obs = -_combine([-z for z in obs_d])
@@ -301,15 +304,31 @@ def test_pair_statistic_of_a_complete_round_by_hand():
     np.testing.assert_allclose(_pair_stat(g, ~np.eye(3, dtype=bool)), [4 / sd, 1 / sd, -2 / sd])
 
 
-def test_rival_scores_studentise_each_rater_by_its_own_shuffles_then_take_the_extreme_size():
+def test_rival_scores_treat_the_observed_round_as_one_of_the_shuffles():
     from analysis.detection import _rival_scores
 
-    # Four shuffles, three raters: each rater's shuffled gaps have mean 0 and SD 1, 1, 2.
+    # Four shuffles, three raters; the observed round is the fifth row of every rater's
+    # reference: mean and SD (ddof 0) over the five values, then each round centred on its
+    # raters' median, then each rater's lower size.
     null = np.array([[1.0, 1, 2], [-1, -1, -2], [1, 1, 2], [-1, -1, -2]])
     lenient = np.zeros(3)  # no leniency line to take out
     obs, shuffled = _rival_scores(
         [np.array([-3.0, 0.0, 2.0]), np.array([0.0, -4.0, 0.0])], [null, null], lenient
     )
-    # Size 1: z = (−3, 0, 2/2) − median 0; size 2: (0, −4, 0); each rater's lower one.
-    np.testing.assert_allclose(obs, [-3.0, -4.0, 0.0])
-    np.testing.assert_allclose(shuffled, [[1.0, 1, 1], [-1, -1, -1], [1, 1, 1], [-1, -1, -1]])
+    # Size 1: rater 0 takes −3, 1, −1, 1, −1: mean −0.6, variance 2.6 − 0.36 = 2.24;
+    # rater 1 takes 0, ±1: mean 0, variance 0.8; rater 2 takes 2, 2, −2, 2, −2: mean 0.4,
+    # variance 4 − 0.16 = 3.84. Observed z (−2.4/√2.24, 0, 1.6/√3.84), median 0.
+    # Size 2: rater 0 takes 0, ±1: mean 0, variance 0.8; rater 1 takes −4, ±1: mean −0.8,
+    # variance 4 − 0.64 = 3.36; rater 2 takes 0, ±2: variance 3.2. Observed z
+    # (0, −3.2/√3.36, 0), median 0.
+    size1 = np.array([-2.4 / np.sqrt(2.24), 0.0, 1.6 / np.sqrt(3.84)])
+    size2 = np.array([0.0, -3.2 / np.sqrt(3.36), 0.0])
+    np.testing.assert_allclose(obs, np.minimum(size1, size2))
+    # First shuffle, size 1: ((1 + 0.6)/√2.24, 1/√0.8, 1.6/√3.84) − its median 1.6/√3.84;
+    # size 2: (1/√0.8, 1.8/√3.36, 2/√3.2) − its median 1/√0.8.
+    first1 = np.array([1.6 / np.sqrt(2.24), 1 / np.sqrt(0.8), 1.6 / np.sqrt(3.84)])
+    first2 = np.array([1 / np.sqrt(0.8), 1.8 / np.sqrt(3.36), 2 / np.sqrt(3.2)])
+    np.testing.assert_allclose(
+        shuffled[0], np.minimum(first1 - np.median(first1), first2 - np.median(first2))
+    )
+    assert shuffled.shape == (4, 3)
