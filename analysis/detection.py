@@ -19,14 +19,15 @@ Here every flag is a test of the whole round, both dimensions together:
   (40, 70 and 100 % of ``top_share``) the pooled-SD t of a rater's residuals on its top
   group against the rest (``top_gap_t``); the observed t freed of its line on the latent
   leniency (:func:`_leniency_free`), each rater's t studentised by the mean and SD of its
-  own shuffled t's, and the most extreme size kept (:func:`_rival_scores`: a scan, the
-  same minimum taken in every shuffle); combined ``R_i`` the same combination towards the
-  low end; same shuffles; p = ``(1 + #{min over the other raters of R* ≤ R_i})/(1 + B)``
+  B + 1 values (observed and shuffled), every round centred on its raters' median, and the
+  most extreme size kept (:func:`_rival_scores`: a scan, the same minimum in every round);
+  combined ``R_i`` the same combination towards the low end; same shuffles;
+  p = ``(1 + #{min over the other raters of R* ≤ R_i})/(1 + B)``
   (leaving the rater out of its own null: its shuffled planted marks would make the null
   heavy-tailed).
 - A flag needs p ≤ ``peer.alpha`` (0.05): in an honest round the chance of *any* pair flag
   (and, separately, any rival flag) is about 5 % (measured over 2000 simulated honest rounds:
-  pairs 5.0 %, rivals 5.7 %; METHODS.md §9a).
+  pairs 5.0 %, rivals 3.55 %; METHODS.md §9a).
 """
 
 from __future__ import annotations

@@ -482,7 +482,12 @@ def summarise(acc) -> list[tuple[str, str, str, str]]:
         )
         mc = f" (Monte-Carlo SE {value[key + '#se']:.1%})" if key + "#se" in value else ""
         if key.startswith("honest rounds with") and count[key]:
-            mc = f" (one-sided 95 % upper bound {_upper_bound(acc[key]):.1%}, Clopper–Pearson)"
+            k = int(np.sum(acc[key]))
+            mc = (
+                f" (one-sided 95 % upper bound {_upper_bound(acc[key]):.1%}, Clopper–Pearson;"
+                f" an exact 5 % test gives ≥ {k} of {count[key]} with probability"
+                f" {stats.binom.sf(k - 1, count[key], 0.05):.2f})"
+            )
         rows.append(
             (
                 key,
