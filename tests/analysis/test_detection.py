@@ -158,8 +158,7 @@ def _rounds_with_gaps(rng, n=14, missing=0.15):
 def _reference_round_tests(results, permutations, seed, top_share=0.2):
     """Shuffles one (n, n) matrix at a time per dimension, as the code did before its
     vectorised gathers, and studentises each rater's top gaps in a plain loop (the observed
-    round as one of the B + 1): the p-values
-    must be the same."""
+    round as one of the B + 1): the p-values must be the same."""
     from analysis.detection import (
         _latent_residuals,
         _matrices,
