@@ -119,6 +119,7 @@ class EvaluationConfig:
     default_profile: str = "default"
     missing_group: str = "renormalize"
     shrinkage: bool = True
+    shrinkage_model: str = "joint"
     reliability_threshold: float = 0.7
     satisfied_threshold: float = 60.0
     confidence: float = 0.95
@@ -197,6 +198,7 @@ class EvaluationConfig:
         )
         _choice(self.missing_group, "missing_group", ("renormalize", "group_mean"))
         _flag(self.shrinkage, "shrinkage")
+        _choice(self.shrinkage_model, "shrinkage_model", ("joint", "separate"))
         _choice(self.band_rule, "band_rule", ("interval", "probability"))
         _choice(self.tie_rule, "tie_rule", ("point", "upper"))
         if self.tie_rule == "upper" and self.band_rule != "interval":

@@ -17,6 +17,7 @@ from analysis.combine import all_dimensions, combine_groups, composite, group_we
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig, GroupConfig
 from analysis.evidence import cell_evidence
 from analysis.groups import GroupFit, fit_group
+from analysis.joint import cell_correlations, joint_shrink, nearest_correlation
 from analysis.peer import SRMResult
 from analysis.shrinkage import prasad_rao_se, shrink
 
@@ -42,6 +43,7 @@ class Model:
     posterior_se: np.ndarray
     mse_se: np.ndarray  # √MSE with the uncertainty of τ² (Prasad–Rao)
     error_corr: np.ndarray  # (G,) within-agency correlation of a respondent's two dimensions
+    cell_corr: tuple[np.ndarray, np.ndarray]  # true-score and error correlation of sorted(fits)
     group_mean: np.ndarray  # (D, G)
     dims: np.ndarray  # (A, 2)
     dims_weight: np.ndarray  # weight share present per agency × dimension
@@ -124,17 +126,30 @@ def build(
     for (g, d), fit in fits.items():
         robust[fit.agencies, d, g] = fit.robust
         psi[fit.agencies, d, g] = fit.psi
-    score, rel, post, mu = robust.copy(), np.full_like(robust, np.nan), np.sqrt(psi), None
+    score, rel, post = robust.copy(), np.full_like(robust, np.nan), np.sqrt(psi)
     mu = np.full((n_d, n_g), np.nan)
     mse_se = post.copy()
+    tau2 = {}
     for g, d in fits:
         if config.shrinkage:
             out = shrink(robust[:, d, g], psi[:, d, g])
             score[:, d, g], rel[:, d, g] = out.score, out.reliability
-            post[:, d, g], mu[d, g] = out.posterior_se, out.mu
+            post[:, d, g], mu[d, g], tau2[(g, d)] = out.posterior_se, out.mu, float(out.tau2)
             mse_se[:, d, g] = prasad_rao_se(robust[:, d, g], psi[:, d, g])
         else:
             mu[d, g] = np.mean(robust[fits[(g, d)].agencies, d, g])
+    error_corr = np.array(
+        [
+            base.error_corr[g]
+            if base is not None and not flags.excluded[rows].any()
+            else _error_corr(prep, rows[~excluded[rows]])
+            for g, rows in enumerate(prep.group_rows)
+        ]
+    )
+    keys = sorted(fits)
+    cell_corr = cell_correlations(robust, psi, error_corr, keys)
+    if config.shrinkage and config.shrinkage_model == "joint":
+        _joint_point(keys, tau2, cell_corr, robust, psi, mu, score, post, mse_se)
 
     info = prep.agency_info
     weights = group_weight_array(config, info["profile"].tolist(), prep.groups)
@@ -159,20 +174,43 @@ def build(
         reliability=rel,
         posterior_se=post,
         mse_se=mse_se,
-        error_corr=np.array(
-            [
-                base.error_corr[g]
-                if base is not None and not flags.excluded[rows].any()
-                else _error_corr(prep, rows[~excluded[rows]])
-                for g, rows in enumerate(prep.group_rows)
-            ]
-        ),
+        error_corr=error_corr,
+        cell_corr=cell_corr,
         group_mean=mu,
         dims=dims,
         dims_weight=dims_weight,
         composite=comp,
         composite_weight=comp_weight,
     )
+
+
+def joint_keys(keys, tau2: dict) -> list[int]:
+    """Positions in ``keys`` of the cell groups that take part in the joint shrinkage: those
+    whose τ² was estimated (at least 3 agencies)."""
+    return [k for k, key in enumerate(keys) if not np.isnan(tau2.get(key, np.nan))]
+
+
+def _joint_point(keys, tau2, cell_corr, robust, psi, mu, score, post, mse_se) -> None:
+    """Replace the one-cell EB scores by the joint ones (``analysis.joint``), in place: score,
+    posterior SD and the Prasad–Rao √MSE (the joint posterior variance plus each cell
+    group's own τ² term ``2·g3``, which the one-cell fit gave as ``mse² − post²``)."""
+    use = joint_keys(keys, tau2)
+    if len(use) < 2:
+        return
+    sub = [keys[k] for k in use]
+    y = np.stack([robust[:, d, g] for g, d in sub], axis=1)
+    v = np.stack([psi[:, d, g] for g, d in sub], axis=1)
+    truth, err = (c[np.ix_(use, use)] for c in cell_corr)
+    truth = nearest_correlation(truth)
+    t = np.array([tau2[key] for key in sub])
+    m = np.array([mu[d, g] for g, d in sub])
+    joint, joint_post = joint_shrink(y, v, t, m, truth, err)
+    for k, (g, d) in enumerate(sub):
+        tau_term = np.maximum(mse_se[:, d, g] ** 2 - post[:, d, g] ** 2, 0.0)
+        have = ~np.isnan(joint[:, k])
+        score[have, d, g] = np.clip(joint[have, k], 0.0, 100.0)
+        post[have, d, g] = joint_post[have, k]
+        mse_se[have, d, g] = np.sqrt(joint_post[have, k] ** 2 + tau_term[have])
 
 
 def _error_corr(prep, rows: np.ndarray) -> float:

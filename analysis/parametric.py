@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from analysis import joint
 from analysis.combine import all_dimensions, combine_groups, composite
-from analysis.shrinkage import MIN_AGENCIES
+from analysis.shrinkage import MIN_AGENCIES, target
 from analysis.uncertainty import Draws, fixed_draws, percentiles
 
 _GRID = 400
@@ -75,10 +76,8 @@ def _cell_draws(y, psi, shrinkage: bool, a, b, rng) -> tuple[np.ndarray, np.ndar
     if not shrinkage or ok.sum() < MIN_AGENCIES:
         theta[:, ok] = yy + np.sqrt(pp) * a[:, ok]
         return theta, np.full(size, np.nanmean(yy) if len(yy) else np.nan)
-    t = tau2_draws(yy, pp, size, rng)[:, None]
-    w = 1.0 / (t + pp)
-    sw = w.sum(axis=1)
-    mu = (w * yy).sum(axis=1) / sw + rng.standard_normal(size) / np.sqrt(sw)
+    t, mu = _hyper_draws(yy, pp, size, rng)
+    t = t[:, None]
     lam = t / (t + pp)
     centre = mu[:, None] + lam * (yy - mu[:, None])
     # θ = θ̃ − λe + (1−λ)u: variance λ²ψ + (1−λ)²τ² = λψ, the posterior variance. The prior
@@ -95,52 +94,6 @@ def _cell_draws(y, psi, shrinkage: bool, a, b, rng) -> tuple[np.ndarray, np.ndar
     return theta, mu
 
 
-def _psd_root(corr: np.ndarray) -> np.ndarray:
-    """The symmetric square root of the nearest correlation matrix (eigenvalues clipped at
-    0). Symmetric, ``V √Λ Vᵀ``, rather than ``V √Λ``: it does not change with the signs the
-    eigensolver gives the eigenvectors, so inputs equal up to rounding (rows in another
-    order) give the same draws."""
-    vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
-    root = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
-    scale = np.sqrt(np.maximum((root**2).sum(axis=1), 1e-12))
-    return root / scale[:, None]
-
-
-def cell_correlations(model, keys) -> tuple[np.ndarray, np.ndarray]:
-    """Across the cells ``keys`` ((g, d) pairs) of one agency: the correlation of their true
-    scores (between-agency covariance of the robust scores minus the error covariance,
-    method of moments) and of their sampling errors (the two dimensions of one group share
-    respondents: ``model.error_corr``; different groups are independent)."""
-    k = len(keys)
-    if not k:
-        return np.eye(0), np.eye(0)
-    y = np.stack([model.robust[:, d, g] for g, d in keys], axis=1)
-    psi = np.stack([model.psi[:, d, g] for g, d in keys], axis=1)
-    err = np.eye(k)
-    for i, (g, _) in enumerate(keys):
-        for j, (h, _) in enumerate(keys):
-            if i != j and g == h:
-                err[i, j] = model.error_corr[g]
-    cov = np.zeros((k, k))
-    for i in range(k):
-        for j in range(i, k):
-            both = ~np.isnan(y[:, i]) & ~np.isnan(y[:, j]) & ~np.isnan(psi[:, i] + psi[:, j])
-            if both.sum() < MIN_AGENCIES:
-                continue
-            yi, yj = y[both, i], y[both, j]
-            c = ((yi - yi.mean()) * (yj - yj.mean())).sum() / (both.sum() - 1)
-            c -= err[i, j] * np.sqrt(psi[both, i] * psi[both, j]).mean()
-            cov[i, j] = cov[j, i] = c
-    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    truth = np.eye(k)
-    good = sd > 1e-9
-    truth[np.ix_(good, good)] = np.clip(
-        cov[np.ix_(good, good)] / np.outer(sd[good], sd[good]), -1, 1
-    )
-    np.fill_diagonal(truth, 1.0)
-    return truth, err
-
-
 def parametric(model, replicates: int, seed: int) -> Draws:
     """``replicates`` posterior draws of every cell, dimension and composite."""
     cfg = model.config
@@ -149,11 +102,17 @@ def parametric(model, replicates: int, seed: int) -> Draws:
     cells = np.full((replicates, a, n_d, n_g), np.nan)
     mu = np.full((replicates, n_d, n_g), np.nan)
     keys = sorted(model.fits)
-    truth, err = cell_correlations(model, keys)
+    truth, err = model.cell_corr
     shape = (replicates, a, len(keys))
-    z_err = rng.standard_normal(shape) @ _psd_root(err).T
-    z_prior = rng.standard_normal(shape) @ _psd_root(truth).T
+    z_err = rng.standard_normal(shape) @ joint.psd_root(err).T
+    z_prior = rng.standard_normal(shape) @ joint.psd_root(truth).T
+    if cfg.shrinkage and cfg.shrinkage_model == "joint":
+        done = _joint_draws(model, keys, z_err, z_prior, rng, cells, mu)
+    else:
+        done = set()
     for k, (g, d) in enumerate(keys):
+        if k in done:
+            continue
         theta, m = _cell_draws(
             model.robust[:, d, g], model.psi[:, d, g], cfg.shrinkage,
             z_err[..., k], z_prior[..., k], rng,
@@ -165,3 +124,55 @@ def parametric(model, replicates: int, seed: int) -> Draws:
     comp, _ = composite(all_dimensions(fixed, dims), model.dimension_weights)
     level = cfg.confidence
     return Draws("parametric", percentiles(cells, level), percentiles(dims, level), comp)
+
+
+_CHUNK = 250  # replicates per batch of the joint draws: (chunk, A, K, K) arrays stay small
+
+
+def _joint_draws(model, keys, z_err, z_prior, rng, cells, mu) -> set[int]:
+    """Draws of the cell groups with shrinkage, jointly per agency (``analysis.joint``), into
+    ``cells`` and ``mu``; returns the positions in ``keys`` drawn. Per replicate: τ²* and μ*
+    of every cell group as in the one-cell model, ``Σ* = D* R D*``; the draw is
+    ``θ* = μ* + Λ*(y − μ*) + Λ* S a + (I − Λ*)(D* b + √ℓ v c)`` — the posterior, with the
+    far-out part ``ℓ v vᵀ`` of :func:`analysis.joint.far_out` for a redrawn ``y° ~ N(y, Ψ)``."""
+    hyper = {}
+    for k, (g, d) in enumerate(keys):
+        y, psi = model.robust[:, d, g], model.psi[:, d, g]
+        ok = ~np.isnan(y) & ~np.isnan(psi)
+        if ok.sum() >= MIN_AGENCIES:
+            hyper[k] = _hyper_draws(y[ok], psi[ok], z_err.shape[0], rng)
+    use = sorted(hyper)
+    if len(use) < 2:
+        return set()
+    truth, err = (c[np.ix_(use, use)] for c in model.cell_corr)
+    truth = joint.nearest_correlation(truth)
+    y = np.stack([model.robust[:, d, g] for g, d in (keys[k] for k in use)], axis=1)
+    psi = np.stack([model.psi[:, d, g] for g, d in (keys[k] for k in use)], axis=1)
+    psi = np.where(np.isnan(y), np.nan, psi)
+    tau2 = np.stack([hyper[k][0] for k in use], axis=1)  # (B, K)
+    m = np.stack([hyper[k][1] for k in use], axis=1)
+    s = np.where(np.isnan(psi), 0.0, np.sqrt(psi))
+    eye = np.eye(len(use))
+    theta = np.empty((z_err.shape[0], *y.shape))
+    for lo in range(0, z_err.shape[0], _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        t, mm = tau2[part], m[part]
+        sigma, sampling = joint.covariances(t, psi[None], truth, err)
+        lam, inverse = joint.gains(sigma, sampling)
+        centre = joint.centres(y[None], mm, lam)
+        sample = np.einsum("bakl,bal->bak", lam, s * z_err[part][..., use])
+        prior = np.einsum("bakl,bal->bak", eye - lam, np.sqrt(t)[:, None, :] * z_prior[part][..., use])
+        prior *= joint.far_out_scale(y, mm, inverse, psi)
+        theta[part] = centre + sample + prior
+    for j, k in enumerate(use):
+        g, d = keys[k]
+        cells[:, :, d, g] = np.clip(theta[..., j], 0.0, 100.0)
+        mu[:, d, g] = m[:, j]
+    return set(use)
+
+
+def _hyper_draws(yy, pp, size: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """τ²* from its restricted likelihood and μ* ~ N(μ̂(τ²*), 1/Σw) ``(B,)`` each."""
+    t = tau2_draws(yy, pp, size, rng)
+    centre, var = target(np.broadcast_to(yy, (size, len(yy))), np.broadcast_to(pp, (size, len(pp))), t)
+    return t, centre + rng.standard_normal(size) * np.sqrt(var)

@@ -75,6 +75,17 @@ def _fisher_scoring(tau2, ok, yy, pp):
     return np.where(np.isnan(tau2), 0.0, tau2)
 
 
+def target(y: np.ndarray, psi: np.ndarray, tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The centre μ̂ the cells are shrunk towards and its variance, along the last axis: the
+    plain mean of the scored cells, ``Var = Σ(τ² + ψ_j)/J²``."""
+    ok = ~np.isnan(y) & ~np.isnan(psi)
+    count = ok.sum(axis=-1)
+    safe = np.maximum(count, 1)
+    mu = np.where(ok, y, 0.0).sum(axis=-1) / safe
+    var = np.where(ok, tau2[..., None] + psi, 0.0).sum(axis=-1) / safe**2
+    return np.where(count > 0, mu, np.nan), var
+
+
 def shrink(y: np.ndarray, psi: np.ndarray) -> Shrunk:
     """Shrink ``y`` (…, J) with sampling variances ``psi``; too few agencies → no shrinkage.
 
@@ -85,15 +96,14 @@ def shrink(y: np.ndarray, psi: np.ndarray) -> Shrunk:
     squeeze = y.ndim == 1
     y2 = np.atleast_2d(y)
     psi2 = np.broadcast_to(np.asarray(psi, dtype=float), y2.shape)
-    tau2, mu = reml_tau2(y2, psi2)
+    tau2, _ = reml_tau2(y2, psi2)
+    mu, var_mu = target(y2, psi2, np.where(np.isnan(tau2), 0.0, tau2))
     t = tau2[..., None]
     denom = t + psi2
     lam = np.divide(t, denom, out=np.full(y2.shape, np.nan), where=denom > 0)
     lam = np.where(np.isnan(psi2) | np.isnan(y2), np.nan, lam)
     lam = np.where((denom == 0) & ~np.isnan(t), 1.0, lam)  # τ² = ψ = 0: nothing to shrink
-    ok = ~np.isnan(y2) & ~np.isnan(psi2)
-    sw = np.where(ok, 1.0 / np.where(denom > 0, denom, np.inf), 0.0).sum(axis=-1)
-    inv_sw = np.divide(1.0, sw, out=np.zeros_like(sw), where=sw > 0)[..., None]
+    inv_sw = var_mu[..., None]
     no_tau = np.isnan(t)
     score = np.where(no_tau, y2, mu[..., None] + lam * (y2 - mu[..., None]))
     post_var = np.where(no_tau, psi2, lam * psi2 + (1 - lam) ** 2 * inv_sw)
@@ -118,7 +128,7 @@ def prasad_rao_se(y: np.ndarray, psi: np.ndarray) -> np.ndarray:
     w = 1.0 / (tau2 + p)
     lam = tau2 * w
     g1 = lam * p
-    g2 = (1 - lam) ** 2 / w.sum()
+    g2 = (1 - lam) ** 2 * float(target(y[ok], p, np.asarray(tau2))[1])
     g3 = p**2 * w**3 * 2.0 / (w**2).sum()
     out[ok] = np.sqrt(g1 + g2 + 2 * g3)
     return out

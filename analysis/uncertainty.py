@@ -38,6 +38,8 @@ from scipy import stats
 from analysis.aggregate import location_stats, sorted_dimension
 from analysis.combine import all_dimensions, combine_groups, composite
 from analysis.groups import histogram_psi
+from analysis import joint
+from analysis.joint import nearest_correlation
 from analysis.shrinkage import shrink
 
 ANALYTIC_DRAWS = 1000
@@ -218,21 +220,44 @@ def finish(model, robust: np.ndarray, psi: np.ndarray, rng):
     cfg = model.config
     cells = robust.copy()
     mu = np.full((robust.shape[0], robust.shape[2], robust.shape[3]), np.nan)
+    tau2 = {}
     for g, d in model.fits:
         y = robust[:, :, d, g]
         if cfg.shrinkage:
             out = shrink(y, psi[:, :, d, g])
             cells[:, :, d, g] = out.score
-            mu[:, d, g] = out.mu
+            mu[:, d, g], tau2[(g, d)] = out.mu, out.tau2
         else:
             have = ~np.isnan(y)
             count = have.sum(axis=1)
             total = np.where(have, y, 0.0).sum(axis=1)
             mu[:, d, g] = np.divide(total, count, out=np.full(len(y), np.nan), where=count > 0)
+    if cfg.shrinkage and cfg.shrinkage_model == "joint":
+        _joint_replicates(model, robust, psi, tau2, mu, cells)
     dims, _ = combine_groups(cells, model.group_weights, mu, cfg.missing_group)
     fixed = fixed_draws(model, robust.shape[0], rng)
     comp, _ = composite(all_dimensions(fixed, dims), model.dimension_weights)
     return cells, dims, comp
+
+
+def _joint_replicates(model, robust, psi, tau2, mu, cells) -> None:
+    """The joint shrinkage (``analysis.joint``) of every replicate, in place of the one-cell
+    scores: each replicate's own τ² and μ, the point model's correlations."""
+    keys = sorted(model.fits)
+    use = [k for k, (g, d) in enumerate(keys) if np.isfinite(model.reliability[:, d, g]).any()]
+    if len(use) < 2:
+        return
+    sub = [keys[k] for k in use]
+    truth, err = (c[np.ix_(use, use)] for c in model.cell_corr)
+    y = np.stack([robust[:, :, d, g] for g, d in sub], axis=-1)
+    v = np.stack([psi[:, :, d, g] for g, d in sub], axis=-1)
+    t = np.stack([np.where(np.isnan(tau2[key]), 0.0, tau2[key]) for key in sub], axis=-1)
+    m = np.stack([mu[:, d, g] for g, d in sub], axis=-1)
+    v = np.where(np.isnan(y), np.nan, v)
+    sigma, sampling = joint.covariances(t, v, nearest_correlation(truth), err)
+    scores = joint.centres(y, m, joint.gains(sigma, sampling)[0])
+    for k, (g, d) in enumerate(sub):
+        cells[:, :, d, g] = np.clip(scores[..., k], 0.0, 100.0)
 
 
 def bootstrap(model, replicates: int, seed: int, chunk: int, workers: int = 1) -> Draws:
