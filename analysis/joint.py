@@ -23,20 +23,35 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.shrinkage import MIN_AGENCIES, target
+from analysis.shrinkage import MIN_AGENCIES
 
+JOINT_MIN_AGENCIES = 20  # a cell group joins with this many scored agencies (R by moments)
 _MISSING = 1e6  # sampling variance of a missing cell, relative to the largest ψ or τ²
+
+
+def members(robust: np.ndarray, psi: np.ndarray, keys) -> list[int]:
+    """Positions in ``keys`` ((g, d) pairs) of the cell groups shrunk jointly: those with at
+    least ``JOINT_MIN_AGENCIES`` scored agencies — from fewer, the correlations of 6 cell
+    groups are not estimable (with 6 agencies they are singular, and a cell's prediction
+    from the others is spuriously exact). Fewer than two such groups: none (the one-cell
+    model)."""
+    use = [
+        k
+        for k, (g, d) in enumerate(keys)
+        if (~np.isnan(robust[:, d, g]) & ~np.isnan(psi[:, d, g])).sum() >= JOINT_MIN_AGENCIES
+    ]
+    return use if len(use) >= 2 else []
 
 
 def psd_root(corr: np.ndarray) -> np.ndarray:
     """The symmetric square root of the nearest correlation matrix (eigenvalues clipped at
-    0). Symmetric, ``V √Λ Vᵀ``, rather than ``V √Λ``: it does not change with the signs the
-    eigensolver gives the eigenvectors, so inputs equal up to rounding (rows in another
-    order) give the same draws."""
-    vals, vecs = np.linalg.eigh((corr + corr.T) / 2)
-    root = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
-    scale = np.sqrt(np.maximum((root**2).sum(axis=1), 1e-12))
-    return root / scale[:, None]
+    0), of one ``(K, K)`` or a batch ``(B, K, K)``. Symmetric, ``V √Λ Vᵀ``, rather than
+    ``V √Λ``: it does not change with the signs the eigensolver gives the eigenvectors, so
+    inputs equal up to rounding (rows in another order) give the same draws."""
+    vals, vecs = np.linalg.eigh((corr + np.swapaxes(corr, -1, -2)) / 2)
+    root = (vecs * np.sqrt(np.clip(vals, 0.0, None))[..., None, :]) @ np.swapaxes(vecs, -1, -2)
+    scale = np.sqrt(np.maximum((root**2).sum(axis=-1), 1e-12))
+    return root / scale[..., :, None]
 
 
 def cell_correlations(robust, psi, error_corr, keys) -> tuple[np.ndarray, np.ndarray]:
@@ -75,22 +90,68 @@ def cell_correlations(robust, psi, error_corr, keys) -> tuple[np.ndarray, np.nda
     return truth, err
 
 
+def correlation_draws(y, psi, err, size: int, rng) -> np.ndarray:
+    """``size`` draws ``(B, K, K)`` of the true-score correlation, each the moment estimate of
+    :func:`cell_correlations` on the agencies resampled with replacement (a bootstrap of R,
+    so that the draws carry its estimation error), made valid (:func:`nearest_correlation`).
+    ``y``, ``psi`` ``(A, K)`` (NaN = no cell), ``err`` the error correlation ``(K, K)``."""
+    n, k = y.shape
+    pick = rng.integers(0, n, (size, n))
+    yy, pp = y[pick], psi[pick]  # (B, A, K)
+    obs = ~np.isnan(yy) & ~np.isnan(pp)
+    yy, pp = np.where(obs, yy, 0.0), np.where(obs, pp, 0.0)
+    cov = np.zeros((size, k, k))
+    for i in range(k):
+        for j in range(i, k):
+            both = obs[..., i] & obs[..., j]
+            m = both.sum(axis=1)
+            safe = np.maximum(m, 1)
+            ci = np.where(both, yy[..., i] - (yy[..., i] * both).sum(axis=1, keepdims=True) / safe[:, None], 0.0)
+            cj = np.where(both, yy[..., j] - (yy[..., j] * both).sum(axis=1, keepdims=True) / safe[:, None], 0.0)
+            c = (ci * cj).sum(axis=1) / np.maximum(m - 1, 1)
+            c -= err[i, j] * (np.sqrt(pp[..., i] * pp[..., j]) * both).sum(axis=1) / safe
+            cov[:, i, j] = cov[:, j, i] = np.where(m >= MIN_AGENCIES, c, 0.0)
+    sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0.0, None))
+    good = sd > 1e-9
+    denom = np.where(good[:, :, None] & good[:, None, :], sd[:, :, None] * sd[:, None, :], np.inf)
+    corr = np.clip(cov / denom, -1.0, 1.0)
+    corr[:, np.arange(k), np.arange(k)] = 1.0
+    return nearest_correlation(corr)
+
+
 def nearest_correlation(corr: np.ndarray) -> np.ndarray:
-    """The valid correlation matrix the draws use for ``corr`` (``psd_root(corr)²``)."""
+    """The valid correlation matrix the draws use for ``corr`` (``psd_root(corr)²``; one
+    matrix or a batch)."""
     root = psd_root(corr)
-    return root @ root.T
+    return root @ np.swapaxes(root, -1, -2)
 
 
 def covariances(tau2, psi, truth, err) -> tuple[np.ndarray, np.ndarray]:
-    """``Σ`` ``(B, 1, K, K)`` for ``tau2`` ``(B, K)`` and ``Ψ`` ``(Bp, A, K, K)`` for ``psi``
+    """``Σ`` ``(B, 1, K, K)`` for ``tau2`` ``(B, K)`` (``truth`` ``(K, K)`` or ``(B, K, K)``) and ``Ψ`` ``(Bp, A, K, K)`` for ``psi``
     ``(Bp, A, K)`` (NaN = missing cell: a huge variance, no error correlation)."""
     missing = np.isnan(psi)
     scale = max(float(np.nanmax(psi, initial=1.0)), float(np.nanmax(tau2, initial=1.0)))
     s = np.sqrt(np.where(missing, _MISSING * scale, psi))
     tau = np.sqrt(np.maximum(tau2, 0.0))
-    sigma = tau[:, :, None] * truth[None] * tau[:, None, :]
-    e = np.where(missing[..., :, None] | missing[..., None, :], np.eye(len(truth)), err)
+    sigma = tau[:, :, None] * truth * tau[:, None, :]  # truth (K, K) or one per replicate
+    e = np.where(missing[..., :, None] | missing[..., None, :], np.eye(len(err)), err)
     return sigma[:, None], s[..., :, None] * e * s[..., None, :]
+
+
+def mean_covariance(tau2, psi, truth, err) -> np.ndarray:
+    """Covariance ``(B, K, K)`` of the cell groups' centres μ̂ (each the plain mean of its
+    agencies' scores, :func:`analysis.shrinkage.target`): ``Cov(μ̂_k, μ̂_l) = Σ_j (Σ_kl +
+    Ψ_j,kl) / (J_k J_l)`` over the agencies with both cells. The centres move together as
+    the true scores do; drawn apart, ``(I − Λ)μ*`` would not cancel along their common
+    direction."""
+    obs = ~np.isnan(psi)
+    count = np.maximum(obs.sum(axis=0), 1).astype(float)
+    both = (obs[:, :, None] & obs[:, None, :]).sum(axis=0)
+    s = np.where(obs, np.sqrt(np.where(obs, psi, 0.0)), 0.0)
+    sampling = np.einsum("ak,al->kl", s, s) * err
+    tau = np.sqrt(np.maximum(tau2, 0.0))
+    prior = tau[:, :, None] * truth * tau[:, None, :] * both
+    return (prior + sampling) / np.outer(count, count)
 
 
 def gains(sigma: np.ndarray, sampling: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -118,8 +179,8 @@ def joint_shrink(y, psi, tau2, mu, truth, err) -> tuple[np.ndarray, np.ndarray]:
     rest = np.eye(len(mu)) - lam[0]  # (A, K, K)
     post = np.diagonal(rest @ sigma[0, 0], axis1=1, axis2=2)
     ok = ~np.isnan(psi) & ~np.isnan(y)
-    var_mu = target(y.T, psi.T, tau2)[1]
-    from_mu = np.einsum("akl,l,akl->ak", rest, var_mu, rest)
+    cov_mu = mean_covariance(tau2[None], np.where(ok, psi, np.nan), truth, err)[0]
+    from_mu = ((rest @ cov_mu) * rest).sum(axis=-1)
     return score, np.where(ok, np.sqrt(np.maximum(post + from_mu, 0.0)), np.nan)
 
 

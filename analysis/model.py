@@ -17,7 +17,7 @@ from analysis.combine import all_dimensions, combine_groups, composite, group_we
 from analysis.config import DIMENSIONS, RATED_DIMENSIONS, EvaluationConfig, GroupConfig
 from analysis.evidence import cell_evidence
 from analysis.groups import GroupFit, fit_group
-from analysis.joint import cell_correlations, joint_shrink, nearest_correlation
+from analysis.joint import cell_correlations, joint_shrink, members, nearest_correlation
 from analysis.peer import SRMResult
 from analysis.shrinkage import prasad_rao_se, shrink
 
@@ -184,18 +184,12 @@ def build(
     )
 
 
-def joint_keys(keys, tau2: dict) -> list[int]:
-    """Positions in ``keys`` of the cell groups that take part in the joint shrinkage: those
-    whose τ² was estimated (at least 3 agencies)."""
-    return [k for k, key in enumerate(keys) if not np.isnan(tau2.get(key, np.nan))]
-
-
 def _joint_point(keys, tau2, cell_corr, robust, psi, mu, score, post, mse_se) -> None:
     """Replace the one-cell EB scores by the joint ones (``analysis.joint``), in place: score,
     posterior SD and the Prasad–Rao √MSE (the joint posterior variance plus each cell
     group's own τ² term ``2·g3``, which the one-cell fit gave as ``mse² − post²``)."""
-    use = joint_keys(keys, tau2)
-    if len(use) < 2:
+    use = members(robust, psi, keys)
+    if not use:
         return
     sub = [keys[k] for k in use]
     y = np.stack([robust[:, d, g] for g, d in sub], axis=1)

@@ -107,7 +107,7 @@ def parametric(model, replicates: int, seed: int) -> Draws:
     z_err = rng.standard_normal(shape) @ joint.psd_root(err).T
     z_prior = rng.standard_normal(shape) @ joint.psd_root(truth).T
     if cfg.shrinkage and cfg.shrinkage_model == "joint":
-        done = _joint_draws(model, keys, z_err, z_prior, rng, cells, mu)
+        done = _joint_draws(model, keys, z_err, rng, cells, mu)
     else:
         done = set()
     for k, (g, d) in enumerate(keys):
@@ -129,46 +129,66 @@ def parametric(model, replicates: int, seed: int) -> Draws:
 _CHUNK = 250  # replicates per batch of the joint draws: (chunk, A, K, K) arrays stay small
 
 
-def _joint_draws(model, keys, z_err, z_prior, rng, cells, mu) -> set[int]:
-    """Draws of the cell groups with shrinkage, jointly per agency (``analysis.joint``), into
-    ``cells`` and ``mu``; returns the positions in ``keys`` drawn. Per replicate: τ²* and μ*
-    of every cell group as in the one-cell model, ``Σ* = D* R D*``; the draw is
-    ``θ* = μ* + Λ*(y − μ*) + Λ* S a + (I − Λ*)(D* b + √ℓ v c)`` — the posterior, with the
-    far-out part ``ℓ v vᵀ`` of :func:`analysis.joint.far_out` for a redrawn ``y° ~ N(y, Ψ)``."""
-    hyper = {}
-    for k, (g, d) in enumerate(keys):
-        y, psi = model.robust[:, d, g], model.psi[:, d, g]
-        ok = ~np.isnan(y) & ~np.isnan(psi)
-        if ok.sum() >= MIN_AGENCIES:
-            hyper[k] = _hyper_draws(y[ok], psi[ok], z_err.shape[0], rng)
-    use = sorted(hyper)
-    if len(use) < 2:
+def _joint_draws(model, keys, z_err, rng, cells, mu) -> set[int]:
+    """Draws of the cell groups shrunk jointly (``analysis.joint.members``), into ``cells``
+    and ``mu``; returns their positions in ``keys``."""
+    use = joint.members(model.robust, model.psi, keys)
+    if not use:
         return set()
-    truth, err = (c[np.ix_(use, use)] for c in model.cell_corr)
-    truth = joint.nearest_correlation(truth)
+    err = model.cell_corr[1][np.ix_(use, use)]
     y = np.stack([model.robust[:, d, g] for g, d in (keys[k] for k in use)], axis=1)
     psi = np.stack([model.psi[:, d, g] for g, d in (keys[k] for k in use)], axis=1)
-    psi = np.where(np.isnan(y), np.nan, psi)
-    tau2 = np.stack([hyper[k][0] for k in use], axis=1)  # (B, K)
-    m = np.stack([hyper[k][1] for k in use], axis=1)
-    s = np.where(np.isnan(psi), 0.0, np.sqrt(psi))
-    eye = np.eye(len(use))
-    theta = np.empty((z_err.shape[0], *y.shape))
-    for lo in range(0, z_err.shape[0], _CHUNK):
-        part = slice(lo, lo + _CHUNK)
-        t, mm = tau2[part], m[part]
-        sigma, sampling = joint.covariances(t, psi[None], truth, err)
-        lam, inverse = joint.gains(sigma, sampling)
-        centre = joint.centres(y[None], mm, lam)
-        sample = np.einsum("bakl,bal->bak", lam, s * z_err[part][..., use])
-        prior = np.einsum("bakl,bal->bak", eye - lam, np.sqrt(t)[:, None, :] * z_prior[part][..., use])
-        prior *= joint.far_out_scale(y, mm, inverse, psi)
-        theta[part] = centre + sample + prior
+    theta, m = joint_draws(y, psi, err, z_err[..., use], rng)
     for j, k in enumerate(use):
         g, d = keys[k]
         cells[:, :, d, g] = np.clip(theta[..., j], 0.0, 100.0)
         mu[:, d, g] = m[:, j]
     return set(use)
+
+
+def joint_draws(y, psi, err, a, rng) -> tuple[np.ndarray, np.ndarray]:
+    """θ* ``(B, A, K)`` and μ* ``(B, K)`` of K cell groups shrunk jointly: ``y``, ``psi``
+    ``(A, K)`` (NaN = no cell), ``err`` their error correlation, ``a`` ``(B, A, K)`` standard
+    normals correlated by ``err``. Per replicate: τ²* of every cell group from its restricted
+    likelihood; R* the moment correlation of a bootstrap of the agencies
+    (:func:`analysis.joint.correlation_draws`: a cell's prediction from the others is only
+    as good as R is known); ``Σ* = D* R* D*``; the centres μ* drawn together
+    (:func:`analysis.joint.mean_covariance`); then per agency
+    ``θ* = μ* + Λ*(y − μ*) + Λ* S a + f ∘ (I − Λ*) D* b``, ``b ~ N(0, R*)`` — the posterior
+    draw (sampling part ``a``, prior part ``b``, as in the one-cell model), the prior part of
+    each cell widened by its far-out factor ``f`` (:func:`analysis.joint.far_out_scale`)."""
+    psi = np.where(np.isnan(y), np.nan, psi)
+    y = np.where(np.isnan(psi), np.nan, y)
+    size = a.shape[0]
+    tau2 = np.stack(
+        [tau2_draws(y[ok, k], psi[ok, k], size, rng) for k, ok in enumerate((~np.isnan(y)).T)],
+        axis=1,
+    )  # (B, K)
+    corr = joint.correlation_draws(y, psi, err, size, rng)
+    cov = joint.mean_covariance(tau2, psi, corr, err)
+    m = np.nanmean(y, axis=0) + np.einsum("bkl,bl->bk", _chol(cov), rng.standard_normal(tau2.shape))
+    white = rng.standard_normal(a.shape)
+    s = np.where(np.isnan(psi), 0.0, np.sqrt(psi))
+    eye = np.eye(y.shape[1])
+    theta = np.empty((size, *y.shape))
+    for lo in range(0, size, _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        t, mm, r = tau2[part], m[part], corr[part]
+        sigma, sampling = joint.covariances(t, psi[None], r, err)
+        lam, inverse = joint.gains(sigma, sampling)
+        centre = joint.centres(y[None], mm, lam)
+        sample = np.einsum("bakl,bal->bak", lam, s * a[part])
+        b = np.einsum("bkl,bal->bak", joint.psd_root(r), white[part])
+        prior = np.einsum("bakl,bal->bak", eye - lam, np.sqrt(t)[:, None, :] * b)
+        prior *= joint.far_out_scale(y, mm, inverse, psi)
+        theta[part] = centre + sample + prior
+    return theta, m
+
+
+def _chol(cov: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factors of ``(B, K, K)`` covariances, a tiny ridge where one is singular."""
+    ridge = 1e-9 * np.maximum(np.trace(cov, axis1=-2, axis2=-1), 1e-12)[:, None, None]
+    return np.linalg.cholesky(cov + ridge * np.eye(cov.shape[-1]))
 
 
 def _hyper_draws(yy, pp, size: int, rng) -> tuple[np.ndarray, np.ndarray]:

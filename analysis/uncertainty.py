@@ -244,8 +244,8 @@ def _joint_replicates(model, robust, psi, tau2, mu, cells) -> None:
     """The joint shrinkage (``analysis.joint``) of every replicate, in place of the one-cell
     scores: each replicate's own τ² and μ, the point model's correlations."""
     keys = sorted(model.fits)
-    use = [k for k, (g, d) in enumerate(keys) if np.isfinite(model.reliability[:, d, g]).any()]
-    if len(use) < 2:
+    use = joint.members(model.robust, model.psi, keys)
+    if not use:
         return
     sub = [keys[k] for k in use]
     truth, err = (c[np.ix_(use, use)] for c in model.cell_corr)

@@ -50,13 +50,30 @@ def test_shrinkage_and_reliability_formulas():
     out = shrink(y, psi)
     t = out.tau2
     lam = t / (t + psi)
-    w = 1 / (t + psi)
-    mu = (w * y).sum() / w.sum()
+    # The centre is the plain mean of the scores (not precision-weighted: METHODS.md §5),
+    # whose variance is Σ(τ² + ψ)/J².
+    mu = y.mean()
+    np.testing.assert_allclose(out.mu, 75.0)
     np.testing.assert_allclose(out.reliability, lam)
     np.testing.assert_allclose(out.score, mu + lam * (y - mu))
-    np.testing.assert_allclose(out.posterior_se**2, lam * psi + (1 - lam) ** 2 / w.sum())
+    var_mu = (t + psi).sum() / 16
+    np.testing.assert_allclose(out.posterior_se**2, lam * psi + (1 - lam) ** 2 * var_mu)
     # Noisier scores are pulled further toward the mean.
     assert out.reliability[3] < out.reliability[1] < out.reliability[0]
+
+
+def test_the_centre_is_not_pulled_towards_the_precise_cells():
+    # On a bounded scale the cells near the top scatter least, so their ψ is smallest; a
+    # precision-weighted centre leans towards them and lifts every shrunk score (in the
+    # calibration years by 0.4–1.1 points). The plain mean does not: here (REML τ² = 69.7)
+    # the weighted mean would be 81.2, the plain one is 75.
+    y = np.array([60.0, 70, 80, 90])
+    psi = np.array([400.0, 100, 25, 1])
+    out = shrink(y, psi)
+    w = 1 / (out.tau2 + psi)
+    assert out.tau2 == pytest.approx(69.674, abs=1e-3)
+    assert (w * y).sum() / w.sum() == pytest.approx(81.221, abs=1e-3)
+    np.testing.assert_allclose(out.mu, 75.0)
 
 
 def test_too_few_agencies_are_not_shrunk():
