@@ -1,7 +1,8 @@
 """Point estimates of the whole pipeline: group fits, EB shrinkage, dimension scores, composite.
 
 :func:`build` runs every group × dimension (``analysis.groups``), shrinks each toward its group
-mean (``analysis.shrinkage``) and combines them (``analysis.combine``). The returned
+mean (``analysis.shrinkage``) — by default jointly with the agency's other cells
+(``analysis.joint``) — and combines them (``analysis.combine``). The returned
 :class:`Model` also carries what the bootstrap needs to redo the same steps on resampled data.
 """
 

@@ -1,7 +1,12 @@
-"""Empirical-Bayes intervals that carry the shrinkage bias and the uncertainty of τ² and μ:
-posterior draws of the true scores in the Fay–Herriot model with flat priors on μ and τ²
-(Morris 1983's hierarchical treatment; METHODS.md §7). The Prasad–Rao MSE for the analytic
-stand-in is ``analysis.shrinkage.prasad_rao_se``.
+"""Empirical-Bayes intervals that carry the shrinkage bias and the uncertainty of τ², μ and
+the cells' correlation: posterior draws of the true scores in the Fay–Herriot model with flat
+priors on μ and τ² (Morris 1983's hierarchical treatment; METHODS.md §7). The Prasad–Rao MSE
+for the analytic stand-in is ``analysis.shrinkage.prasad_rao_se``.
+
+With ``shrinkage_model = "joint"`` (the default) the cell groups with enough agencies are
+drawn together per agency (:func:`joint_draws`, the multivariate model of
+``analysis.joint``); the others, and every group with ``"separate"``, one cell at a time
+(:func:`_cell_draws`).
 
 For one group × dimension with robust scores ``y_j`` and sampling variances ``ψ_j`` (mean and
 trimmed groups: the cell's own variance moderated towards the pooled one on the bounded-score
@@ -11,9 +16,10 @@ each replicate b
 
 1. draws ``τ²*`` from its restricted likelihood (flat prior on τ², on a grid; it is never
    stuck at the truncation point 0 the way a plug-in or parametric-bootstrap REML is);
-2. draws ``μ* ~ N(μ̂(τ²*), 1/Σw)``, ``w_j = 1/(τ²* + ψ_j)``;
+2. draws ``μ* ~ N(ȳ, Σ(τ²* + ψ_j)/J²)`` around the plain mean of the scores
+   (``analysis.shrinkage.target``);
 3. draws the agency's true score ``θ*_j ~ N(μ* + λ*_j(y_j − μ*), λ*_j² ψ_j + (1 − λ*_j)² u²_j)``,
-   ``λ*_j = τ²*/(τ²* + ψ_j)``, ``u²_j = max(τ²*, (y°_j − μ*)² − ψ_j)`` — the posterior
+   ``λ*_j = τ²*/(τ²* + ψ_j)``, ``u²_j = max(τ²*, (y°_j − μ*)² − 2ψ_j)`` — the posterior
    variance ``λ*ψ`` for a cell near the mean (``u² = τ²``), wider for a cell whose data lie
    far out, whose shrinkage bias ``(1 − λ)(θ − μ)`` the plain posterior misses (conditional
    MSE, Rivest & Belmonte 2000). ``(y − μ)² − ψ`` is the unbiased estimate of the cell's
@@ -24,10 +30,9 @@ The replicates are draws of the true scores given the data, so their percentiles
 intervals for the truth (the bootstrap of the estimator, centred on the shrunk value, misses
 the shrinkage bias) and the share of replicates in a band is the probability of that band.
 Groups without shrinkage (or with fewer than 3 agencies) draw ``θ* ~ N(y_j, ψ_j)``.
-Cells are drawn independently of each other (agencies, groups and dimensions): the SRM
-and two-way models have already taken each rater's leniency out of the scores. (A
-Laird–Louis parametric bootstrap of REML τ² was tried first: with τ̂² often 0 it covered
-0.90 instead of 0.95 when τ²/ψ ≈ 0.4.)
+Agencies are drawn independently of each other: the SRM and two-way models have already
+taken each rater's leniency out of the scores. (A Laird–Louis parametric bootstrap of REML
+τ² was tried first: with τ̂² often 0 it covered 0.90 instead of 0.95 when τ²/ψ ≈ 0.4.)
 """
 
 from __future__ import annotations

@@ -8,8 +8,12 @@ of one group (and dimension). ``τ²`` is the REML estimate, found by Fisher sco
 with ``μ̂ = Σ w_j ȳ_j / Σ w_j``, truncated at 0: score ``½(Σ w_j² r_j² − tr P)``, information
 ``½ tr P²``, ``P = W − w wᵀ/Σw``. Then ``λ_j = τ²/(τ² + ψ_j)`` — reported as the reliability
 of agency j's group score (Bliese 2000 group-mean reliability) — and
-``θ̃_j = μ̂ + λ_j(ȳ_j − μ̂)`` with posterior variance ``λ_j ψ_j + (1 − λ_j)²/Σw`` (the
-Prasad–Rao term for the uncertainty of τ² is left out; the bootstrap re-estimates τ²).
+``θ̃_j = ȳ + λ_j(ȳ_j − ȳ)`` with posterior variance ``λ_j ψ_j + (1 − λ_j)² Var ȳ``, where the
+centre ``ȳ`` is the *plain* mean of the agencies' scores (:func:`target`), not REML's
+precision-weighted ``μ̂``: on a bounded scale ψ falls with the level (the cells near the top
+scatter least), so the weighted mean leans towards the high cells and lifts every shrunk
+score — by 0.4–1.1 points in the calibration years (METHODS.md §5). (The Prasad–Rao term for
+the uncertainty of τ² is left out; the bootstrap re-estimates τ².)
 
 Everything is vectorised over a leading axis so the bootstrap shrinks all replicates at once.
 """
