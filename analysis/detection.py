@@ -375,7 +375,8 @@ def sentence(kind: str, who: str, p: float, alpha: float, permutations: int) -> 
     return (
         f"{what} (both dimensions together). In an honest round a result this strong turns up "
         f"by chance with probability {p:.3f} (round-wise, {permutations} shuffles of the round); "
-        f"at the threshold {alpha:g} an honest round raises such a flag in about "
-        f"{alpha:.0%} of years, so expect about {alpha:g} false flags of this kind per round. "
+        f"at the threshold {alpha:g} an honest round raises such a flag in at most about "
+        f"{alpha:.0%} of years, so expect at most about {alpha:g} false flags of this kind per "
+        "round. "
         "Review the ratings before acting."
     )

@@ -107,8 +107,8 @@ def flag_sentence(flag: dict, tests: dict) -> str:
     return what + _(
         " (both dimensions together). In an honest round a result this strong turns up by "
         "chance with probability %(p)s (%(n)s shuffles of the round); at the threshold "
-        "%(alpha)s an honest round raises such a flag about once in %(years)s years. Review "
-        "the ratings before acting.",
+        "%(alpha)s an honest round raises such a flag at most about once in %(years)s years. "
+        "Review the ratings before acting.",
         p=p,
         n=tests.get("permutations") or "—",
         alpha=shown_alpha,

@@ -75,7 +75,7 @@ def test_no_shuffles_means_no_round_tests():
 
 def test_the_sentence_gives_the_round_p_and_the_false_flag_rate():
     text = sentence("pair", "agencies A and B", 0.012, 0.05, 199)
-    assert "probability 0.012" in text and "in about 5% of years" in text
+    assert "probability 0.012" in text and "in at most about 5% of years" in text
     assert "0.05 false flags" in text
 
 
