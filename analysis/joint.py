@@ -29,16 +29,17 @@ JOINT_MIN_AGENCIES = 20  # a cell group joins with this many scored agencies (R 
 _MISSING = 1e6  # sampling variance of a missing cell, relative to the largest ψ or τ²
 
 
-def members(robust: np.ndarray, psi: np.ndarray, keys) -> list[int]:
-    """Positions in ``keys`` ((g, d) pairs) of the cell groups shrunk jointly: those with at
-    least ``JOINT_MIN_AGENCIES`` scored agencies — from fewer, the correlations of 6 cell
-    groups are not estimable (with 6 agencies they are singular, and a cell's prediction
-    from the others is spuriously exact). Fewer than two such groups: none (the one-cell
-    model)."""
+def members(robust: np.ndarray, psi: np.ndarray, keys, joins=None) -> list[int]:
+    """Positions in ``keys`` ((g, d) pairs) of the cell groups shrunk jointly: those whose
+    group joins (``joins[g]``, the groups' ``joint`` setting; all when None) with at least
+    ``JOINT_MIN_AGENCIES`` scored agencies — from fewer, the correlations of 6 cell groups are
+    not estimable (with 6 agencies the moment R is singular and a cell's prediction from the
+    others spuriously exact). Fewer than two such groups: none (the one-cell model)."""
     use = [
         k
         for k, (g, d) in enumerate(keys)
-        if (~np.isnan(robust[:, d, g]) & ~np.isnan(psi[:, d, g])).sum() >= JOINT_MIN_AGENCIES
+        if (joins is None or joins[g])
+        and (~np.isnan(robust[:, d, g]) & ~np.isnan(psi[:, d, g])).sum() >= JOINT_MIN_AGENCIES
     ]
     return use if len(use) >= 2 else []
 

@@ -45,6 +45,7 @@ class Model:
     mse_se: np.ndarray  # √MSE with the uncertainty of τ² (Prasad–Rao)
     error_corr: np.ndarray  # (G,) within-agency correlation of a respondent's two dimensions
     cell_corr: tuple[np.ndarray, np.ndarray]  # true-score and error correlation of sorted(fits)
+    joint: tuple[int, ...]  # positions in sorted(fits) shrunk jointly (analysis.joint.members)
     group_mean: np.ndarray  # (D, G)
     dims: np.ndarray  # (A, 2)
     dims_weight: np.ndarray  # weight share present per agency × dimension
@@ -149,8 +150,11 @@ def build(
     )
     keys = sorted(fits)
     cell_corr = cell_correlations(robust, psi, error_corr, keys)
+    joint = []
     if config.shrinkage and config.shrinkage_model == "joint":
-        _joint_point(keys, tau2, cell_corr, robust, psi, mu, score, post, mse_se)
+        joins = [config.groups[name].joint for name in prep.groups]
+        joint = members(robust, psi, keys, joins)
+        _joint_point(keys, joint, tau2, cell_corr, robust, psi, mu, score, post, mse_se)
 
     info = prep.agency_info
     weights = group_weight_array(config, info["profile"].tolist(), prep.groups)
@@ -177,6 +181,7 @@ def build(
         mse_se=mse_se,
         error_corr=error_corr,
         cell_corr=cell_corr,
+        joint=tuple(joint),
         group_mean=mu,
         dims=dims,
         dims_weight=dims_weight,
@@ -185,11 +190,10 @@ def build(
     )
 
 
-def _joint_point(keys, tau2, cell_corr, robust, psi, mu, score, post, mse_se) -> None:
+def _joint_point(keys, use, tau2, cell_corr, robust, psi, mu, score, post, mse_se) -> None:
     """Replace the one-cell EB scores by the joint ones (``analysis.joint``), in place: score,
     posterior SD and the Prasad–Rao √MSE (the joint posterior variance plus each cell
     group's own τ² term ``2·g3``, which the one-cell fit gave as ``mse² − post²``)."""
-    use = members(robust, psi, keys)
     if not use:
         return
     sub = [keys[k] for k in use]

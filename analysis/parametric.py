@@ -111,10 +111,7 @@ def parametric(model, replicates: int, seed: int) -> Draws:
     shape = (replicates, a, len(keys))
     z_err = rng.standard_normal(shape) @ joint.psd_root(err).T
     z_prior = rng.standard_normal(shape) @ joint.psd_root(truth).T
-    if cfg.shrinkage and cfg.shrinkage_model == "joint":
-        done = _joint_draws(model, keys, z_err, rng, cells, mu)
-    else:
-        done = set()
+    done = _joint_draws(model, keys, z_err, rng, cells, mu) if model.joint else set()
     for k, (g, d) in enumerate(keys):
         if k in done:
             continue
@@ -137,9 +134,7 @@ _CHUNK = 250  # replicates per batch of the joint draws: (chunk, A, K, K) arrays
 def _joint_draws(model, keys, z_err, rng, cells, mu) -> set[int]:
     """Draws of the cell groups shrunk jointly (``analysis.joint.members``), into ``cells``
     and ``mu``; returns their positions in ``keys``."""
-    use = joint.members(model.robust, model.psi, keys)
-    if not use:
-        return set()
+    use = list(model.joint)
     err = model.cell_corr[1][np.ix_(use, use)]
     y = np.stack([model.robust[:, d, g] for g, d in (keys[k] for k in use)], axis=1)
     psi = np.stack([model.psi[:, d, g] for g, d in (keys[k] for k in use)], axis=1)

@@ -170,7 +170,10 @@ class GroupConfig:
     ``mean``/``trimmed`` sampling variance, the weight (in degrees of freedom) of the group's
     pooled variance against the cell's own ``n − 1`` (``None``: pooled only);
     ``variance_trend``: that prior follows the bounded-score trend ``m(100 − m)`` at the
-    cell's level instead of being one constant (METHODS.md §5).
+    cell's level instead of being one constant (METHODS.md §5). ``joint``: the group's cells
+    take part in the joint shrinkage of an agency's cells (``shrinkage_model = "joint"``) —
+    false for a source that is not a sample of raters (a verified self-assessment, an
+    imported indicator): it neither borrows from the others nor lends to them.
     """
 
     estimator: str = "mean"
@@ -183,6 +186,7 @@ class GroupConfig:
     min_share: float = 0.0
     variance_prior_df: float | None = 20.0
     variance_trend: bool = True
+    joint: bool = True
 
     def __post_init__(self):
         _choice(self.estimator, "estimator", ESTIMATORS)
@@ -201,6 +205,7 @@ class GroupConfig:
         _flag(self.speed_check, "speed_check")
         _flag(self.burst_check, "burst_check")
         _flag(self.variance_trend, "variance_trend")
+        _flag(self.joint, "joint")
 
 
 @dataclass(frozen=True)

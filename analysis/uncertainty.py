@@ -232,7 +232,7 @@ def finish(model, robust: np.ndarray, psi: np.ndarray, rng):
             count = have.sum(axis=1)
             total = np.where(have, y, 0.0).sum(axis=1)
             mu[:, d, g] = np.divide(total, count, out=np.full(len(y), np.nan), where=count > 0)
-    if cfg.shrinkage and cfg.shrinkage_model == "joint":
+    if model.joint:
         _joint_replicates(model, robust, psi, tau2, mu, cells)
     dims, _ = combine_groups(cells, model.group_weights, mu, cfg.missing_group)
     fixed = fixed_draws(model, robust.shape[0], rng)
@@ -244,9 +244,7 @@ def _joint_replicates(model, robust, psi, tau2, mu, cells) -> None:
     """The joint shrinkage (``analysis.joint``) of every replicate, in place of the one-cell
     scores: each replicate's own τ² and μ, the point model's correlations."""
     keys = sorted(model.fits)
-    use = joint.members(model.robust, model.psi, keys)
-    if not use:
-        return
+    use = list(model.joint)
     sub = [keys[k] for k in use]
     truth, err = (c[np.ix_(use, use)] for c in model.cell_corr)
     y = np.stack([robust[:, :, d, g] for g, d in sub], axis=-1)

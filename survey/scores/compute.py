@@ -35,6 +35,9 @@ SOURCE_GROUP = {
     "speed_check": False,
     "burst_check": False,
     "min_share": 0.0,
+    # Not a sample of raters: the agencies' survey scores are not shrunk towards it (nor it
+    # towards them) — else a higher self-score would lift an agency's public score.
+    "joint": False,
 }
 FIXED = ("comprehensiveness", "timeliness")
 

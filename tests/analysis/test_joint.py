@@ -184,3 +184,29 @@ def test_joint_year_borrows_across_groups():
 def test_unknown_shrinkage_model_is_refused():
     with pytest.raises(ConfigError, match="shrinkage_model"):
         quick_config(0, shrinkage_model="multilevel")
+
+
+def test_a_group_that_does_not_join_neither_borrows_nor_lends():
+    # The web app's verified self-assessment and imported indicators are not samples of
+    # raters (``joint = False``): a higher self-score must not lift an agency's public score.
+    responses, items, agencies, _ = small_year(30, 1800, seed=6)
+    groups = {name: {} for name in quick_config(0).groups}
+    config = quick_config(0, groups={**groups, "deputy": {"joint": False}})
+    alone = evaluate(responses, items, config, agencies=agencies, workers=1)
+    separate = evaluate(responses, items, config.replace(shrinkage_model="separate"),
+                        agencies=agencies, workers=1)  # fmt: skip
+    deputy = alone.cells["group"] == "deputy"
+    np.testing.assert_allclose(
+        alone.cells.loc[deputy, "score"], separate.cells.loc[deputy, "score"], rtol=1e-12
+    )
+    # The deputies' marks of one agency go up by a whole point: no other group's score moves.
+    raised = responses.copy()
+    rows = (raised["group"] == "deputy") & (raised["agency_id"] == raised["agency_id"].iloc[0])
+    for item in ("e1", "e2", "e3", "e4", "e5"):
+        raised.loc[rows, item] = np.minimum(raised.loc[rows, item] + 1, 5)
+    moved = evaluate(raised, items, config, agencies=agencies, workers=1)
+    others = ~deputy
+    np.testing.assert_allclose(
+        moved.cells.loc[others, "score"], alone.cells.loc[others, "score"], rtol=1e-12
+    )
+    assert not np.allclose(moved.cells.loc[deputy, "score"], alone.cells.loc[deputy, "score"])
