@@ -198,14 +198,17 @@ def _top_sets(consensus: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarr
 
 
 def _top_gap_t(g: np.ndarray, top: np.ndarray, rest: np.ndarray) -> np.ndarray:
-    """Batched ``top_gap_t`` (see :func:`analysis.peer._top_gap`): pooled-SD t of each rater's
-    ``g`` on its ``top`` targets against the ``rest``; ``g``, ``top``, ``rest`` ``(…, n, n)``."""
+    """Each rater's gap in ``g`` between its ``top`` targets and the ``rest``, in units of
+    the rest's spread: ``(mean_top − mean_rest) / (s_rest·√(1/n_top + 1/n_rest))`` (Glass's
+    Δ as a t; ``g``, ``top``, ``rest`` ``(…, n, n)``). Under the null the two parts are
+    exchangeable, so any scale gives a valid permutation test; the rest's is the one a
+    rival's marks do not inflate — with the pooled SD (until the seventh pass) its own −15s
+    widened the denominator and cost 6 points of power (METHODS.md §9a)."""
     n_top, n_rest = top.sum(axis=-1), rest.sum(axis=-1)
     m_top = np.where(top, g, 0.0).sum(axis=-1) / np.maximum(n_top, 1)
     m_rest = np.where(rest, g, 0.0).sum(axis=-1) / np.maximum(n_rest, 1)
-    ss = np.where(top, (g - m_top[..., None]) ** 2, 0.0).sum(axis=-1)
-    ss += np.where(rest, (g - m_rest[..., None]) ** 2, 0.0).sum(axis=-1)
-    df = n_top + n_rest - 2
+    ss = np.where(rest, (g - m_rest[..., None]) ** 2, 0.0).sum(axis=-1)
+    df = n_rest - 1
     se = np.sqrt(np.divide(ss, df, out=np.zeros(ss.shape), where=df > 0))
     se = se * np.sqrt(1 / np.maximum(n_top, 1) + 1 / np.maximum(n_rest, 1))
     ok = (n_top > 0) & (n_rest > 0) & (se > 1e-12)

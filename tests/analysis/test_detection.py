@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.detection import _combine, _leniency_free, round_tests, sentence
+from analysis.detection import _combine, _leniency_free, _top_gap_t, round_tests, sentence
 from analysis.peer import srm
 
 
@@ -331,3 +331,15 @@ def test_rival_scores_treat_the_observed_round_as_one_of_the_shuffles():
         shuffled[0], np.minimum(first1 - np.median(first1), first2 - np.median(first2))
     )
     assert shuffled.shape == (4, 3)
+
+
+def test_top_gap_is_scaled_by_the_rest_alone():
+    # A rater marks two of its three top targets 15 down; the rest scatter ±1–2. Gap −10 over
+    # the rest's SD √(10/3) = 1.826 × √(1/3 + 1/4): t = −7.17. With the pooled SD (the top
+    # group's own spread, 150 of 160 of the squares, included) it was −2.31.
+    g = np.array([[0.0, -15, -15, 0, 1, -1, 2, -2]])
+    top = np.array([[False, True, True, True, False, False, False, False]])
+    rest = np.array([[False, False, False, False, True, True, True, True]])
+    t = _top_gap_t(g, top, rest)
+    assert t[0] == pytest.approx(-10 / (np.sqrt(10 / 3) * np.sqrt(1 / 3 + 1 / 4)), rel=1e-12)
+    assert t[0] == pytest.approx(-7.171, abs=1e-3)
