@@ -50,7 +50,8 @@ class Evaluation:
     - ``cells``: per agency × dimension × group — n, mean, sd, trimmed mean, robust score
       (the group's estimator), se and ci of it, 满意率 with Wilson ci, EB ``score`` (with
       ``shrinkage_model = "joint"`` shrunk jointly with the agency's other cells),
-      ``reliability`` λ (the one-cell λ of the group's own data), ``posterior_se``, ``mse_se`` (with τ²'s uncertainty),
+      ``reliability`` λ (the one-cell λ of the group's own data), ``posterior_se``,
+      ``mse_se`` (with τ²'s uncertainty),
       ``score_ci_low/high`` (posterior draws by default), low-confidence marks.
     - ``dimensions``: per agency × dimension (all four) — score, interval, weight present,
       missing groups.

@@ -58,9 +58,10 @@ def psd_root(corr: np.ndarray) -> np.ndarray:
 def cell_correlations(robust, psi, error_corr, keys) -> tuple[np.ndarray, np.ndarray]:
     """Across the cells ``keys`` ((g, d) pairs) of one agency: the correlation of their true
     scores (between-agency covariance of the robust scores minus the error covariance,
-    method of moments, each entry clipped to ±1; :func:`nearest_correlation` makes a valid matrix of it) and of their sampling errors (the two
-    dimensions of one group share respondents: ``error_corr[g]``; different groups are
-    independent). ``robust``, ``psi`` ``(A, D, G)``."""
+    method of moments, each entry clipped to ±1; :func:`nearest_correlation` makes a valid
+    matrix of it) and of their sampling errors (the two dimensions of one group share
+    respondents: ``error_corr[g]``; different groups are independent). ``robust``, ``psi``
+    ``(A, D, G)``."""
     k = len(keys)
     if not k:
         return np.eye(0), np.eye(0)
@@ -107,8 +108,9 @@ def correlation_draws(y, psi, err, size: int, rng) -> np.ndarray:
             both = obs[..., i] & obs[..., j]
             m = both.sum(axis=1)
             safe = np.maximum(m, 1)
-            ci = np.where(both, yy[..., i] - (yy[..., i] * both).sum(axis=1, keepdims=True) / safe[:, None], 0.0)
-            cj = np.where(both, yy[..., j] - (yy[..., j] * both).sum(axis=1, keepdims=True) / safe[:, None], 0.0)
+            mi = (yy[..., i] * both).sum(axis=1, keepdims=True) / safe[:, None]
+            mj = (yy[..., j] * both).sum(axis=1, keepdims=True) / safe[:, None]
+            ci, cj = np.where(both, yy[..., i] - mi, 0.0), np.where(both, yy[..., j] - mj, 0.0)
             c = (ci * cj).sum(axis=1) / np.maximum(m - 1, 1)
             c -= err[i, j] * (np.sqrt(pp[..., i] * pp[..., j]) * both).sum(axis=1) / safe
             cov[:, i, j] = cov[:, j, i] = np.where(m >= MIN_AGENCIES, c, 0.0)
@@ -128,8 +130,9 @@ def nearest_correlation(corr: np.ndarray) -> np.ndarray:
 
 
 def covariances(tau2, psi, truth, err) -> tuple[np.ndarray, np.ndarray]:
-    """``Σ`` ``(B, 1, K, K)`` for ``tau2`` ``(B, K)`` (``truth`` ``(K, K)`` or ``(B, K, K)``) and ``Ψ`` ``(Bp, A, K, K)`` for ``psi``
-    ``(Bp, A, K)`` (NaN = missing cell: a huge variance, no error correlation)."""
+    """``Σ`` ``(B, 1, K, K)`` for ``tau2`` ``(B, K)`` (``truth`` ``(K, K)`` or one per
+    replicate ``(B, K, K)``) and ``Ψ`` ``(Bp, A, K, K)`` for ``psi`` ``(Bp, A, K)`` (NaN =
+    missing cell: a huge variance, no error correlation)."""
     missing = np.isnan(psi)
     scale = max(float(np.nanmax(psi, initial=1.0)), float(np.nanmax(tau2, initial=1.0)))
     s = np.sqrt(np.where(missing, _MISSING * scale, psi))

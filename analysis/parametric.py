@@ -192,7 +192,8 @@ def _chol(cov: np.ndarray) -> np.ndarray:
 
 
 def _hyper_draws(yy, pp, size: int, rng) -> tuple[np.ndarray, np.ndarray]:
-    """τ²* from its restricted likelihood and μ* ~ N(μ̂(τ²*), 1/Σw) ``(B,)`` each."""
+    """τ²* from its restricted likelihood and μ* ~ N(ȳ, Σ(τ²* + ψ)/J²) ``(B,)`` each."""
     t = tau2_draws(yy, pp, size, rng)
-    centre, var = target(np.broadcast_to(yy, (size, len(yy))), np.broadcast_to(pp, (size, len(pp))), t)
+    wide = (size, len(yy))
+    centre, var = target(np.broadcast_to(yy, wide), np.broadcast_to(pp, wide), t)
     return t, centre + rng.standard_normal(size) * np.sqrt(var)

@@ -35,10 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from analysis import joint
 from analysis.aggregate import location_stats, sorted_dimension
 from analysis.combine import all_dimensions, combine_groups, composite
 from analysis.groups import histogram_psi
-from analysis import joint
 from analysis.joint import nearest_correlation
 from analysis.shrinkage import shrink
 
