@@ -107,10 +107,9 @@ def shrink(y: np.ndarray, psi: np.ndarray) -> Shrunk:
     lam = np.divide(t, denom, out=np.full(y2.shape, np.nan), where=denom > 0)
     lam = np.where(np.isnan(psi2) | np.isnan(y2), np.nan, lam)
     lam = np.where((denom == 0) & ~np.isnan(t), 1.0, lam)  # τ² = ψ = 0: nothing to shrink
-    inv_sw = var_mu[..., None]
     no_tau = np.isnan(t)
     score = np.where(no_tau, y2, mu[..., None] + lam * (y2 - mu[..., None]))
-    post_var = np.where(no_tau, psi2, lam * psi2 + (1 - lam) ** 2 * inv_sw)
+    post_var = np.where(no_tau, psi2, lam * psi2 + (1 - lam) ** 2 * var_mu[..., None])
     out = Shrunk(score, lam, np.sqrt(np.maximum(post_var, 0.0)), tau2, mu)
     if squeeze:
         return Shrunk(out.score[0], out.reliability[0], out.posterior_se[0], tau2[0], mu[0])

@@ -39,7 +39,6 @@ from analysis import joint
 from analysis.aggregate import location_stats, sorted_dimension
 from analysis.combine import all_dimensions, combine_groups, composite
 from analysis.groups import histogram_psi
-from analysis.joint import nearest_correlation
 from analysis.shrinkage import shrink
 
 ANALYTIC_DRAWS = 1000
@@ -252,7 +251,7 @@ def _joint_replicates(model, robust, psi, tau2, mu, cells) -> None:
     t = np.stack([np.where(np.isnan(tau2[key]), 0.0, tau2[key]) for key in sub], axis=-1)
     m = np.stack([mu[:, d, g] for g, d in sub], axis=-1)
     v = np.where(np.isnan(y), np.nan, v)
-    sigma, sampling = joint.covariances(t, v, nearest_correlation(truth), err)
+    sigma, sampling = joint.covariances(t, v, joint.nearest_correlation(truth), err)
     scores = joint.centres(y, m, joint.gains(sigma, sampling)[0])
     for k, (g, d) in enumerate(sub):
         cells[:, :, d, g] = np.clip(scores[..., k], 0.0, 100.0)
