@@ -17,8 +17,8 @@ Here every flag is a test of the whole round, both dimensions together:
   respects the scale's ends (:func:`_latent_residuals`: clipped-normal latent ratings,
   Pearson residuals), then per dimension and for three sizes of the consensus top group
   (40, 70 and 100 % of ``top_share``) the gap of a rater's residuals on its top group
-  against the rest, in units of the rest's SD (``_top_gap_t``); the observed t freed of its line on the latent
-  leniency (:func:`_leniency_free`), each rater's t studentised by the mean and SD of its
+  against the rest, in units of the rest's SD (``_top_gap_t``); the observed t freed of its
+  line on the latent leniency (:func:`_leniency_free`), each rater's t studentised by the mean and SD of its
   B + 1 values (observed and shuffled), every round centred on its raters' median, and the
   most extreme size kept (:func:`_rival_scores`: a scan, the same minimum in every round);
   combined ``R_i`` the same combination towards the low end; same shuffles;
@@ -26,8 +26,8 @@ Here every flag is a test of the whole round, both dimensions together:
   (leaving the rater out of its own null: its shuffled planted marks would make the null
   heavy-tailed).
 - A flag needs p ≤ ``peer.alpha`` (0.05): in an honest round the chance of *any* pair flag
-  (and, separately, any rival flag) is at most about 5 % (measured over 2000 simulated honest rounds:
-  pairs 5.0 %, rivals 4.1 %; METHODS.md §9a).
+  (and, separately, any rival flag) is at most about 5 % (measured over 2000 simulated
+  honest rounds: pairs 5.0 %, rivals 4.1 %; METHODS.md §9a).
 """
 
 from __future__ import annotations
