@@ -20,8 +20,9 @@ Here every flag is a test of the whole round, both dimensions together:
   against the rest, in units of the rest's SD (``_top_gap_t``); the observed t freed of its
   line on the latent leniency (:func:`_leniency_free`), each rater's t studentised by the
   mean and SD of its B + 1 values (observed and shuffled), every round centred on its
-  raters' median, and the most extreme size kept (:func:`_rival_scores`: a scan, the same minimum in every round);
-  combined ``R_i`` the same combination towards the low end; same shuffles;
+  raters' median, and the most extreme size kept (:func:`_rival_scores`: a scan, the same
+  minimum in every round); combined ``R_i`` the same combination towards the low end; same
+  shuffles;
   p = ``(1 + #{min over the other raters of R* ≤ R_i})/(1 + B)``
   (leaving the rater out of its own null: its shuffled planted marks would make the null
   heavy-tailed).
