@@ -173,19 +173,24 @@ def centres(y: np.ndarray, mu: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return np.where(missing, np.nan, out)
 
 
-def joint_shrink(y, psi, tau2, mu, truth, err) -> tuple[np.ndarray, np.ndarray]:
+def joint_shrink(y, psi, tau2, mu, truth, err) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The point estimate for REML ``tau2`` and ``mu`` ``(K,)``, ``y`` and ``psi`` ``(A, K)``:
-    scores and posterior SDs ``(A, K)`` — ``(I − Λ)Σ`` plus the uncertainty of μ, as
-    :func:`analysis.shrinkage.shrink` gives them for one cell."""
+    scores, posterior SDs — ``(I − Λ)Σ`` plus the uncertainty of μ, as
+    :func:`analysis.shrinkage.shrink` gives them for one cell — and the part of each score
+    that comes from the agency's *other* cells, ``Σ_{l≠k} Λ_kl (y_l − μ_l)``, all ``(A, K)``
+    (so that score = μ + own part ``Λ_kk(y_k − μ_k)`` + that)."""
     sigma, sampling = covariances(tau2[None], psi[None], truth, err)
     lam, _ = gains(sigma, sampling)
     score = centres(y[None], mu[None], lam)[0]
+    dev = np.where(np.isnan(y), 0.0, y - mu)
+    own = np.diagonal(lam[0], axis1=1, axis2=2) * dev
+    others = np.where(np.isnan(y), np.nan, score - mu - own)
     rest = np.eye(len(mu)) - lam[0]  # (A, K, K)
     post = np.diagonal(rest @ sigma[0, 0], axis1=1, axis2=2)
     ok = ~np.isnan(psi) & ~np.isnan(y)
     cov_mu = mean_covariance(tau2[None], np.where(ok, psi, np.nan), truth, err)[0]
     from_mu = ((rest @ cov_mu) * rest).sum(axis=-1)
-    return score, np.where(ok, np.sqrt(np.maximum(post + from_mu, 0.0)), np.nan)
+    return score, np.where(ok, np.sqrt(np.maximum(post + from_mu, 0.0)), np.nan), others
 
 
 def far_out_scale(y, mu, inverse, psi) -> np.ndarray:

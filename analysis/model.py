@@ -40,6 +40,7 @@ class Model:
     robust: np.ndarray  # (A, D, G)
     psi: np.ndarray
     score: np.ndarray  # EB-shrunk
+    from_others: np.ndarray  # the part of score that comes from the agency's other cells
     reliability: np.ndarray
     posterior_se: np.ndarray
     mse_se: np.ndarray  # √MSE with the uncertainty of τ² (Prasad–Rao)
@@ -131,6 +132,7 @@ def build(
     score, rel, post = robust.copy(), np.full_like(robust, np.nan), np.sqrt(psi)
     mu = np.full((n_d, n_g), np.nan)
     mse_se = post.copy()
+    others = np.where(np.isnan(robust), np.nan, 0.0)
     tau2 = {}
     for g, d in fits:
         if config.shrinkage:
@@ -154,7 +156,7 @@ def build(
     if config.shrinkage and config.shrinkage_model == "joint":
         joins = [config.groups[name].joint for name in prep.groups]
         joint = members(robust, psi, keys, joins)
-        _joint_point(keys, joint, tau2, cell_corr, robust, psi, mu, score, post, mse_se)
+        _joint_point(keys, joint, tau2, cell_corr, robust, psi, mu, score, post, mse_se, others)
 
     info = prep.agency_info
     weights = group_weight_array(config, info["profile"].tolist(), prep.groups)
@@ -176,6 +178,7 @@ def build(
         robust=robust,
         psi=psi,
         score=score,
+        from_others=others,
         reliability=rel,
         posterior_se=post,
         mse_se=mse_se,
@@ -190,10 +193,11 @@ def build(
     )
 
 
-def _joint_point(keys, use, tau2, cell_corr, robust, psi, mu, score, post, mse_se) -> None:
+def _joint_point(keys, use, tau2, cell_corr, robust, psi, mu, score, post, mse_se, others):
     """Replace the one-cell EB scores by the joint ones (``analysis.joint``), in place: score,
-    posterior SD and the Prasad–Rao √MSE (the joint posterior variance plus each cell
-    group's own τ² term ``2·g3``, which the one-cell fit gave as ``mse² − post²``)."""
+    posterior SD, the Prasad–Rao √MSE (the joint posterior variance plus each cell group's
+    own τ² term ``2·g3``, which the one-cell fit gave as ``mse² − post²``) and the part of
+    the score from the agency's other cells."""
     if not use:
         return
     sub = [keys[k] for k in use]
@@ -203,13 +207,14 @@ def _joint_point(keys, use, tau2, cell_corr, robust, psi, mu, score, post, mse_s
     truth = nearest_correlation(truth)
     t = np.array([tau2[key] for key in sub])
     m = np.array([mu[d, g] for g, d in sub])
-    joint, joint_post = joint_shrink(y, v, t, m, truth, err)
+    joint, joint_post, borrowed = joint_shrink(y, v, t, m, truth, err)
     for k, (g, d) in enumerate(sub):
         tau_term = np.maximum(mse_se[:, d, g] ** 2 - post[:, d, g] ** 2, 0.0)
         have = ~np.isnan(joint[:, k])
         score[have, d, g] = np.clip(joint[have, k], 0.0, 100.0)
         post[have, d, g] = joint_post[have, k]
         mse_se[have, d, g] = np.sqrt(joint_post[have, k] ** 2 + tau_term[have])
+        others[have, d, g] = borrowed[have, k]
 
 
 def _error_corr(prep, rows: np.ndarray) -> float:
@@ -234,7 +239,8 @@ def _error_corr(prep, rows: np.ndarray) -> float:
 CELL_COLUMNS = [
     "agency_id", "dimension", "group", "n", "n_with_flagged", "estimator", "mean", "sd",
     "trimmed_mean", "trim_g", "robust", "se", "ci_low", "ci_high", "satisfaction",
-    "satisfaction_ci_low", "satisfaction_ci_high", "score", "reliability", "posterior_se",
+    "satisfaction_ci_low", "satisfaction_ci_high", "score", "centre", "from_own", "from_others",
+    "reliability", "posterior_se",
     "mse_se", "low_n", "low_reliability", "low_confidence",
 ]  # fmt: skip
 
@@ -269,6 +275,12 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
                 "satisfaction_ci_low": desc["satisfaction_ci_low"],
                 "satisfaction_ci_high": desc["satisfaction_ci_high"],
                 "score": model.score[a, d, g],
+                # score = centre + from_own + from_others: the group's mean, what the cell's
+                # own data add, what the agency's other cells add (0 in the one-cell model).
+                "centre": np.full(len(a), model.group_mean[d, g]),
+                "from_own": model.score[a, d, g] - model.group_mean[d, g]
+                - model.from_others[a, d, g],
+                "from_others": model.from_others[a, d, g],
                 "reliability": model.reliability[a, d, g],
                 "posterior_se": model.posterior_se[a, d, g],
                 "mse_se": model.mse_se[a, d, g],

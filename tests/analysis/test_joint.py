@@ -36,8 +36,11 @@ def test_a_noisy_cell_follows_the_agencys_precise_one():
     # one-cell 75 − 20·0.5 = 65 (λ = 100/200).
     y = np.array([[55.0, 55.0]])
     psi = np.array([[100.0, 1.0]])
-    score, post = joint_shrink(y, psi, **NOISY_AND_PRECISE)
+    score, post, others = joint_shrink(y, psi, **NOISY_AND_PRECISE)
     assert score[0, 0] == pytest.approx(75 - 20 * (2000 + 9000) / 12100, abs=1e-9)
+    # Of the 18.18 points below the mean, 3.31 come from the cell's own data (0.1653·20) and
+    # 14.88 from the agency's precise cell (0.7438·20).
+    assert others[0, 0] == pytest.approx(-20 * 9000 / 12100, abs=1e-9)
     sigma, sampling = covariances(NOISY_AND_PRECISE["tau2"][None], psi[None], **{
         k: NOISY_AND_PRECISE[k] for k in ("truth", "err")})  # fmt: skip
     lam, inverse = gains(sigma, sampling)
@@ -61,7 +64,8 @@ def test_without_correlation_it_is_the_one_cell_model():
     psi[4, 1] = np.nan
     tau2 = np.array([40.0, 90.0, 10.0])
     mu = np.array([target(y[:, k], psi[:, k], np.array(tau2[k]))[0] for k in range(3)])
-    score, post = joint_shrink(y, psi, tau2, mu, np.eye(3), np.eye(3))
+    score, post, others = joint_shrink(y, psi, tau2, mu, np.eye(3), np.eye(3))
+    np.testing.assert_allclose(np.nan_to_num(others), 0.0, atol=1e-9)
     lam = tau2 / (tau2 + psi)
     expected = mu + lam * (y - mu)
     np.testing.assert_allclose(score, expected, rtol=1e-9)
@@ -73,7 +77,7 @@ def test_without_correlation_it_is_the_one_cell_model():
 def test_a_missing_cell_has_no_weight():
     # The agency has only its noisy cell: the precise group's prediction is not available,
     # so it is the one-cell estimate 75 − 20·0.5.
-    score, _ = joint_shrink(
+    score, _, _ = joint_shrink(
         np.array([[55.0, np.nan]]), np.array([[100.0, np.nan]]), **NOISY_AND_PRECISE
     )
     assert score[0, 0] == pytest.approx(65.0, abs=1e-4)
@@ -179,6 +183,12 @@ def test_joint_year_borrows_across_groups():
     assert (both.cells["posterior_se"] <= one.cells["posterior_se"] + 1e-9).all()
     assert (both.cells["score"] != one.cells["score"]).any()
     assert both.cells["score"].between(0, 100).all()
+    # Every score is its group's centre, its own data's part and the other cells' part.
+    for ev in (one, both):
+        parts = ev.cells["centre"] + ev.cells["from_own"] + ev.cells["from_others"]
+        np.testing.assert_allclose(parts, ev.cells["score"], rtol=1e-12)
+    assert (one.cells["from_others"] == 0).all()
+    assert both.cells["from_others"].abs().max() > 0.5
 
 
 def test_unknown_shrinkage_model_is_refused():

@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -39,6 +40,16 @@ def test_compute_from_the_year_page_then_read_and_export(world, login, db_sessio
     assert "答案分布（1–" in shown
     pairs = re.findall(r'data-answer="([^"]+)" data-count="(\d+)"', shown)
     assert [[int(a), int(c)] for a, c in pairs] == counts
+    # Each score used says where it comes from: the group's centre, its own responses and the
+    # agency's other sources, as stored in the run (numbers that add up to it).
+    dim = next(d for d in stored["engine"]["dimensions"] if d["dimension"] == "effectiveness")
+    public = next(g for g in dim["groups"] if g["group"] == "public")
+    assert public["centre"] + public["from_own"] + public["from_others"] == pytest.approx(
+        public["score"]
+    )
+    row = re.search(r'<tr data-group="effectiveness-public">.*?</tr>', text, re.S).group(0)
+    assert f"本来源 {public['from_own']:+.1f}" in row
+    assert f"其他来源 {public['from_others']:+.1f}" in row
 
     book = load_workbook(io.BytesIO(client.get(f"/admin/scores/runs/{run.id}/scores.xlsx").data))
     sheet = book.worksheets[0]
