@@ -253,6 +253,7 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
     parts = []
     for (g, d), fit in sorted(model.fits.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         desc, a = fit.describe, fit.agencies
+        centre = model.group_mean[d, g]
         gc = cfg.groups[prep.groups[g]]
         n = desc["n"]
         part = pd.DataFrame(
@@ -277,9 +278,8 @@ def cell_table(prep, model: Model, n_all: dict) -> pd.DataFrame:
                 "score": model.score[a, d, g],
                 # score = centre + from_own + from_others: the group's mean, what the cell's
                 # own data add, what the agency's other cells add (0 in the one-cell model).
-                "centre": np.full(len(a), model.group_mean[d, g]),
-                "from_own": model.score[a, d, g] - model.group_mean[d, g]
-                - model.from_others[a, d, g],
+                "centre": np.full(len(a), centre),
+                "from_own": model.score[a, d, g] - centre - model.from_others[a, d, g],
                 "from_others": model.from_others[a, d, g],
                 "reliability": model.reliability[a, d, g],
                 "posterior_se": model.posterior_se[a, d, g],
