@@ -29,16 +29,16 @@ JOINT_MIN_AGENCIES = 20  # a cell group joins with this many scored agencies (R 
 _MISSING = 1e6  # sampling variance of a missing cell, relative to the largest ψ or τ²
 
 
-def members(robust: np.ndarray, psi: np.ndarray, keys, joins=None) -> list[int]:
+def members(robust: np.ndarray, psi: np.ndarray, keys, joins) -> list[int]:
     """Positions in ``keys`` ((g, d) pairs) of the cell groups shrunk jointly: those whose
-    group joins (``joins[g]``, the groups' ``joint`` setting; all when None) with at least
+    group joins (``joins[g]``, the groups' ``joint`` setting) with at least
     ``JOINT_MIN_AGENCIES`` scored agencies — from fewer, the correlations of 6 cell groups are
     not estimable (with 6 agencies the moment R is singular and a cell's prediction from the
     others spuriously exact). Fewer than two such groups: none (the one-cell model)."""
     use = [
         k
         for k, (g, d) in enumerate(keys)
-        if (joins is None or joins[g])
+        if joins[g]
         and (~np.isnan(robust[:, d, g]) & ~np.isnan(psi[:, d, g])).sum() >= JOINT_MIN_AGENCIES
     ]
     return use if len(use) >= 2 else []
@@ -57,11 +57,9 @@ def psd_root(corr: np.ndarray) -> np.ndarray:
 
 def cell_correlations(robust, psi, error_corr, keys) -> tuple[np.ndarray, np.ndarray]:
     """Across the cells ``keys`` ((g, d) pairs) of one agency: the correlation of their true
-    scores (between-agency covariance of the robust scores minus the error covariance,
-    method of moments, each entry clipped to ±1; :func:`nearest_correlation` makes a valid
-    matrix of it) and of their sampling errors (the two dimensions of one group share
-    respondents: ``error_corr[g]``; different groups are independent). ``robust``, ``psi``
-    ``(A, D, G)``."""
+    scores (:func:`moment_correlations`; :func:`nearest_correlation` makes a valid matrix of
+    it) and of their sampling errors (the two dimensions of one group share respondents:
+    ``error_corr[g]``; different groups are independent). ``robust``, ``psi`` ``(A, D, G)``."""
     k = len(keys)
     if not k:
         return np.eye(0), np.eye(0)
@@ -72,37 +70,18 @@ def cell_correlations(robust, psi, error_corr, keys) -> tuple[np.ndarray, np.nda
         for j, (h, _) in enumerate(keys):
             if i != j and g == h:
                 err[i, j] = error_corr[g]
-    cov = np.zeros((k, k))
-    for i in range(k):
-        for j in range(i, k):
-            both = ~np.isnan(y[:, i]) & ~np.isnan(y[:, j]) & ~np.isnan(v[:, i] + v[:, j])
-            if both.sum() < MIN_AGENCIES:
-                continue
-            yi, yj = y[both, i], y[both, j]
-            c = ((yi - yi.mean()) * (yj - yj.mean())).sum() / (both.sum() - 1)
-            c -= err[i, j] * np.sqrt(v[both, i] * v[both, j]).mean()
-            cov[i, j] = cov[j, i] = c
-    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    truth = np.eye(k)
-    good = sd > 1e-9
-    truth[np.ix_(good, good)] = np.clip(
-        cov[np.ix_(good, good)] / np.outer(sd[good], sd[good]), -1, 1
-    )
-    np.fill_diagonal(truth, 1.0)
-    return truth, err
+    return moment_correlations(y[None], v[None], err)[0], err
 
 
-def correlation_draws(y, psi, err, size: int, rng) -> np.ndarray:
-    """``size`` draws ``(B, K, K)`` of the true-score correlation, each the moment estimate of
-    :func:`cell_correlations` on the agencies resampled with replacement (a bootstrap of R,
-    so that the draws carry its estimation error), made valid (:func:`nearest_correlation`).
-    ``y``, ``psi`` ``(A, K)`` (NaN = no cell), ``err`` the error correlation ``(K, K)``."""
-    n, k = y.shape
-    pick = rng.integers(0, n, (size, n))
-    yy, pp = y[pick], psi[pick]  # (B, A, K)
-    obs = ~np.isnan(yy) & ~np.isnan(pp)
-    yy, pp = np.where(obs, yy, 0.0), np.where(obs, pp, 0.0)
-    cov = np.zeros((size, k, k))
+def moment_correlations(y, psi, err) -> np.ndarray:
+    """The true scores' correlation by moments, ``(B, K, K)`` for ``y``, ``psi`` ``(B, A, K)``
+    (NaN = no cell): per pair of cell groups, over the agencies with both, the covariance of
+    the robust scores minus the error covariance ``err_kl·mean √(ψ_k ψ_l)``, over the SDs so
+    obtained; each entry clipped to ±1, 0 for a pair with fewer than 3 agencies."""
+    k = y.shape[-1]
+    obs = ~np.isnan(y) & ~np.isnan(psi)
+    yy, pp = np.where(obs, y, 0.0), np.where(obs, psi, 0.0)
+    cov = np.zeros((y.shape[0], k, k))
     for i in range(k):
         for j in range(i, k):
             both = obs[..., i] & obs[..., j]
@@ -119,7 +98,16 @@ def correlation_draws(y, psi, err, size: int, rng) -> np.ndarray:
     denom = np.where(good[:, :, None] & good[:, None, :], sd[:, :, None] * sd[:, None, :], np.inf)
     corr = np.clip(cov / denom, -1.0, 1.0)
     corr[:, np.arange(k), np.arange(k)] = 1.0
-    return nearest_correlation(corr)
+    return corr
+
+
+def correlation_draws(y, psi, err, size: int, rng) -> np.ndarray:
+    """``size`` draws ``(B, K, K)`` of the true-score correlation, each the moment estimate
+    (:func:`moment_correlations`) on the agencies resampled with replacement (a bootstrap of
+    R, so that the draws carry its estimation error), made valid
+    (:func:`nearest_correlation`). ``y``, ``psi`` ``(A, K)``, ``err`` ``(K, K)``."""
+    pick = rng.integers(0, y.shape[0], (size, y.shape[0]))
+    return nearest_correlation(moment_correlations(y[pick], psi[pick], err))
 
 
 def nearest_correlation(corr: np.ndarray) -> np.ndarray:
@@ -151,7 +139,7 @@ def mean_covariance(tau2, psi, truth, err) -> np.ndarray:
     obs = ~np.isnan(psi)
     count = np.maximum(obs.sum(axis=0), 1).astype(float)
     both = (obs[:, :, None] & obs[:, None, :]).sum(axis=0)
-    s = np.where(obs, np.sqrt(np.where(obs, psi, 0.0)), 0.0)
+    s = np.sqrt(np.where(obs, psi, 0.0))
     sampling = np.einsum("ak,al->kl", s, s) * err
     tau = np.sqrt(np.maximum(tau2, 0.0))
     prior = tau[:, :, None] * truth * tau[:, None, :] * both
