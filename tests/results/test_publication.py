@@ -12,6 +12,7 @@ from survey.auditing import AuditEntry
 from survey.clock import beijing_today
 from survey.results.models import Objection, ObjectionDecision, Outcome, RunPublication
 from survey.scores.models import RunFinalisation
+from survey.years.config import with_defaults
 from tests.fixtures.client import form_errors
 from tests.results.conftest import set_window
 
@@ -49,6 +50,16 @@ def test_agency_sees_only_its_own_published_result(world, login, db_session, run
     assert world.agency_b.name not in page  # no other agency is named anywhere
     own = next(r for r in run.agency_results if r.agency_id == world.agency_a.id)
     assert f"{own.composite:.1f}" in page
+    # Each source shown says where its score used comes from, as the supervisor's page does.
+    stored = next(a for a in run.result_data()["agencies"] if a["agency_id"] == world.agency_a.id)
+    minimum = int(with_defaults(world.year.config)["min_cell_size"])  # smaller ones are hidden
+    shown = [
+        g
+        for d in stored["engine"]["dimensions"]
+        for g in d.get("groups", [])
+        if g.get("present") and g.get("n", 0) >= minimum
+    ]
+    assert shown and all(f"本来源 {g['from_own']:+.1f}" in page for g in shown)
     # the distribution shows counts only
     assert re.search(r"<svg.*?</svg>", page, re.S)
     sheet = editor.get(f"/agency/results/runs/{run.id}/sheet.csv").data.decode("utf-8-sig")
